@@ -1,0 +1,5 @@
+package openai
+
+import "bytes"
+
+func newBodyReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -1,0 +1,315 @@
+package openai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/reachkit/reachkit/internal/transport"
+	"github.com/reachkit/reachkit/ratelimit"
+)
+
+// Version is the SDK version sent in the User-Agent header.
+const Version = "0.1.0"
+
+const requestIDHeader = "X-Request-Id"
+
+// Client is an OpenAI API client. Build it with NewClient; it is safe for
+// concurrent use and cheap to share, so one per process is the norm.
+type Client struct {
+	Chat   *ChatService   // chat completions
+	Models *ModelsService // the models the key can use
+
+	core *core
+}
+
+// core is what every service shares. It is reached through a pointer so that
+// printing a Client never prints its configuration.
+type core struct {
+	baseURL    string
+	auth       []string // "Bearer <key>", shared read-only between requests
+	org        []string
+	project    []string
+	userAgent  []string
+	accept     []string
+	jsonType   []string
+	headers    http.Header
+	http       *http.Client
+	timeout    time.Duration
+	logger     *slog.Logger
+	logPrompts bool
+	maxBody    int64
+}
+
+type service struct{ c *core }
+
+// NewClient builds a Client. Unset options fall back to the environment:
+// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID.
+//
+// It fails when no API key is given, the base URL is malformed, the timeout
+// is negative, or the base URL is plain http to a host that is not loopback
+// (see WithInsecureHTTP). The errors say how to fix each.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{
+		organization: os.Getenv("OPENAI_ORG_ID"),
+		project:      os.Getenv("OPENAI_PROJECT_ID"),
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if !cfg.apiKeySet {
+		cfg.apiKey = secret(os.Getenv("OPENAI_API_KEY"))
+	}
+	if strings.TrimSpace(string(cfg.apiKey)) == "" {
+		return nil, errors.New("openai: no API key: set the OPENAI_API_KEY environment variable or pass openai.WithAPIKey")
+	}
+	if strings.ContainsAny(string(cfg.apiKey), "\r\n") {
+		return nil, errors.New("openai: the API key contains a line break; check how it was read")
+	}
+	if !cfg.baseURLSet {
+		cfg.baseURL = os.Getenv("OPENAI_BASE_URL")
+	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = DefaultBaseURL
+	}
+	base, err := transport.ParseBaseURL(cfg.baseURL, cfg.allowInsecure, "openai.WithInsecureHTTP()")
+	if err != nil {
+		return nil, fmt.Errorf("openai: %w", err)
+	}
+	if cfg.timeout < 0 {
+		return nil, fmt.Errorf("openai: negative timeout %v: use a positive duration, or 0 for none", cfg.timeout)
+	}
+	if cfg.maxBody < 0 {
+		return nil, fmt.Errorf("openai: negative maximum response size %d", cfg.maxBody)
+	}
+	if cfg.maxBody == 0 {
+		cfg.maxBody = transport.DefaultMaxBodySize
+	}
+
+	hc := &http.Client{}
+	if cfg.httpClient != nil {
+		copied := *cfg.httpClient
+		hc = &copied
+	}
+	hc.Transport = pipeline(hc.Transport, cfg)
+
+	co := &core{
+		baseURL:    base,
+		auth:       []string{"Bearer " + string(cfg.apiKey)},
+		userAgent:  []string{"reachkit-go/" + Version},
+		accept:     []string{"application/json"},
+		jsonType:   []string{"application/json"},
+		headers:    cfg.headers.Clone(),
+		http:       hc,
+		timeout:    cfg.timeout,
+		logger:     cfg.logger,
+		logPrompts: cfg.logPrompts,
+		maxBody:    cfg.maxBody,
+	}
+	if cfg.organization != "" {
+		co.org = []string{cfg.organization}
+	}
+	if cfg.project != "" {
+		co.project = []string{cfg.project}
+	}
+	c := &Client{core: co}
+	c.Chat = &ChatService{c: co}
+	c.Models = &ModelsService{c: co}
+	return c, nil
+}
+
+// Format prints the client without its configuration, so that no verb can
+// reveal the API key.
+func (c *Client) Format(f fmt.State, _ rune) {
+	if c == nil || c.core == nil {
+		_, _ = io.WriteString(f, "openai.Client(nil)")
+		return
+	}
+	fmt.Fprintf(f, "openai.Client{BaseURL: %s}", c.core.baseURL)
+}
+
+// BaseURL returns the base URL requests are sent to.
+func (c *Client) BaseURL() string { return c.core.baseURL }
+
+// Meta describes the HTTP exchange behind a result.
+type Meta struct {
+	StatusCode     int                // HTTP status of the final attempt
+	RequestID      string             // x-request-id, quote it to OpenAI support
+	ProcessingTime time.Duration      // openai-processing-ms: time spent by the service
+	RateLimit      ratelimit.Snapshot // the x-ratelimit-* headers, parsed
+	Header         http.Header        // all response headers
+}
+
+func metaFrom(resp *http.Response) Meta {
+	m := Meta{StatusCode: resp.StatusCode, Header: resp.Header}
+	if v := resp.Header[requestIDHeader]; len(v) > 0 {
+		m.RequestID = v[0]
+	}
+	if v := resp.Header["Openai-Processing-Ms"]; len(v) > 0 {
+		if ms, err := strconv.ParseFloat(strings.TrimSpace(v[0]), 64); err == nil && ms >= 0 && ms < 1e9 {
+			m.ProcessingTime = time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	m.RateLimit = ratelimit.ParseOpenAIHeaders(resp.Header)
+	return m
+}
+
+// call describes one logical API call.
+type call struct {
+	method string
+	path   string // relative to the base URL, query included
+	body   []byte // encoded request body, nil for none
+	ctype  []string
+	cost   ratelimit.Cost
+	opts   []RequestOption
+}
+
+// newRequest builds the HTTP request. The body is a bytes.Reader, so
+// http.NewRequest sets GetBody and a retry can replay it.
+func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error) {
+	var body io.Reader
+	if cl.body != nil {
+		body = newBodyReader(cl.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.method, transport.JoinURL(co.baseURL, cl.path), body)
+	if err != nil {
+		return nil, fmt.Errorf("openai: building request: %w", err)
+	}
+	h := req.Header
+	h["Authorization"] = co.auth
+	h["User-Agent"] = co.userAgent
+	h["Accept"] = co.accept
+	if cl.body != nil {
+		if cl.ctype != nil {
+			h["Content-Type"] = cl.ctype
+		} else {
+			h["Content-Type"] = co.jsonType
+		}
+	}
+	if co.org != nil {
+		h["Openai-Organization"] = co.org
+	}
+	if co.project != nil {
+		h["Openai-Project"] = co.project
+	}
+	for k, v := range co.headers {
+		h[k] = v
+	}
+	if len(cl.opts) > 0 {
+		var rc requestConfig
+		for _, o := range cl.opts {
+			if o != nil {
+				o(&rc)
+			}
+		}
+		for k, v := range rc.header {
+			h[k] = v
+		}
+	}
+	return req, nil
+}
+
+// do sends a call and returns the response with a 2xx status; any other
+// status becomes an *APIError. The caller owns the response body.
+func (co *core) do(ctx context.Context, cl *call) (*http.Response, error) {
+	if cl.cost.Key != "" {
+		ctx = ratelimit.WithCost(ctx, cl.cost)
+	}
+	req, err := co.newRequest(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	resp, err := co.http.Do(req)
+	if err != nil {
+		err = co.wrapTransportError(ctx, cl, err)
+		co.log(ctx, cl, nil, start, err)
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		apiErr := newAPIError(resp, co.maxBody)
+		co.log(ctx, cl, resp, start, apiErr)
+		return nil, apiErr
+	}
+	co.log(ctx, cl, resp, start, nil)
+	return resp, nil
+}
+
+// wrapTransportError keeps context errors recognisable: a cancelled call
+// reports context.Canceled (or DeadlineExceeded), not a URL error.
+func (co *core) wrapTransportError(ctx context.Context, cl *call, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		return fmt.Errorf("openai: %s %s: %w (%v)", cl.method, pathOnly(cl.path), ctxErr, err)
+	}
+	return fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), err)
+}
+
+// doJSON sends a call and decodes a 2xx JSON reply into out.
+func (co *core) doJSON(ctx context.Context, cl *call, out any) (Meta, error) {
+	if co.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, co.timeout)
+		defer cancel()
+	}
+	resp, err := co.do(ctx, cl)
+	if err != nil {
+		return Meta{}, err
+	}
+	defer resp.Body.Close()
+	meta := metaFrom(resp)
+	if err := transport.DecodeJSON(resp, out, co.maxBody, requestIDHeader); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return meta, fmt.Errorf("openai: %s %s: %w (%v)", cl.method, pathOnly(cl.path), ctxErr, err)
+		}
+		return meta, fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), err)
+	}
+	return meta, nil
+}
+
+func (co *core) log(ctx context.Context, cl *call, resp *http.Response, start time.Time, err error) {
+	if co.logger == nil {
+		return
+	}
+	level := slog.LevelDebug
+	if err != nil {
+		level = slog.LevelWarn
+	}
+	if !co.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 7)
+	attrs = append(attrs,
+		slog.String("method", cl.method),
+		slog.String("path", pathOnly(cl.path)),
+		slog.Duration("duration", time.Since(start)),
+	)
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		if id := resp.Header.Get(requestIDHeader); id != "" {
+			attrs = append(attrs, slog.String("request_id", id))
+		}
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	if co.logPrompts && cl.body != nil && cl.ctype == nil {
+		attrs = append(attrs, slog.String("body", string(cl.body)))
+	}
+	co.logger.LogAttrs(ctx, level, "openai request", attrs...)
+}
+
+func pathOnly(p string) string {
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		return p[:i]
+	}
+	return p
+}

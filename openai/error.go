@@ -1,0 +1,215 @@
+package openai
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/reachkit/reachkit/internal/transport"
+)
+
+// DecodeError reports a response body that could not be decoded: too large,
+// empty, truncated, or not JSON (an HTML page from a proxy, say). It carries
+// the HTTP status, the request id and the first bytes of the body.
+type DecodeError = transport.DecodeError
+
+// ErrBodyTooLarge is wrapped by a *DecodeError when a response body exceeds
+// the limit set with WithMaxResponseSize.
+var ErrBodyTooLarge = transport.ErrBodyTooLarge
+
+// ErrEmptyBody is wrapped by a *DecodeError when a reply has no body.
+var ErrEmptyBody = transport.ErrEmptyBody
+
+// APIError is a non-2xx reply from the API. It is built from OpenAI's error
+// envelope ({"error": {"message", "type", "param", "code"}}) when the body has
+// one; otherwise Message describes the body and Unwrap returns the
+// *DecodeError explaining why it could not be read.
+type APIError struct {
+	StatusCode int         // HTTP status
+	Type       string      // error.type, e.g. "invalid_request_error", "insufficient_quota"
+	Code       string      // error.code, e.g. "rate_limit_exceeded", "model_not_found"
+	Param      string      // error.param: the request field at fault, if any
+	Message    string      // error.message, or a description of an unreadable body
+	RequestID  string      // x-request-id: quote it to OpenAI support
+	Header     http.Header // the reply's headers (Retry-After, x-ratelimit-*)
+
+	cause error
+}
+
+// Error formats the status, code and message.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "openai: HTTP %d", e.StatusCode)
+	if e.Code != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Code)
+	} else if e.Type != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Type)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.Param != "" {
+		fmt.Fprintf(&b, " (param %s)", e.Param)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// Unwrap returns the *DecodeError when the error body could not be read.
+func (e *APIError) Unwrap() error { return e.cause }
+
+// quotaCodes are the 429 codes that retrying cannot fix: the account is out
+// of credit or over a spend limit.
+var quotaCodes = [...]string{
+	"insufficient_quota",
+	"credit_balance_exhausted",
+	"organization_usage_limit_exceeded",
+	"organization_spend_limit_exceeded",
+	"project_spend_limit_exceeded",
+	"billing_hard_limit_reached",
+	"billing_not_active",
+}
+
+// IsQuotaExceeded reports an exhausted quota or spend limit. Waiting does not
+// help: add credit or raise the limit.
+func (e *APIError) IsQuotaExceeded() bool {
+	for _, q := range quotaCodes {
+		if e.Code == q || e.Type == q {
+			return true
+		}
+	}
+	return false
+}
+
+// IsRateLimit reports a 429 that waiting will cure (requests or tokens per
+// minute), as opposed to an exhausted quota.
+func (e *APIError) IsRateLimit() bool {
+	return e.StatusCode == http.StatusTooManyRequests && !e.IsQuotaExceeded()
+}
+
+// IsAuth reports an authentication or permission failure (401, 403): a wrong,
+// revoked or under-privileged key.
+func (e *APIError) IsAuth() bool {
+	return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
+}
+
+// IsRetryable reports whether sending the same request again may succeed:
+// 408, 409, 429 other than quota, and 5xx.
+func (e *APIError) IsRetryable() bool {
+	switch {
+	case e.StatusCode == http.StatusRequestTimeout, e.StatusCode == http.StatusConflict:
+		return true
+	case e.StatusCode == http.StatusTooManyRequests:
+		return !e.IsQuotaExceeded()
+	default:
+		return e.StatusCode >= 500
+	}
+}
+
+// IsRateLimit reports whether err is, or wraps, an *APIError for a 429 that
+// waiting will cure.
+func IsRateLimit(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.IsRateLimit()
+}
+
+// IsQuotaExceeded reports whether err is, or wraps, an *APIError for an
+// exhausted quota or spend limit.
+func IsQuotaExceeded(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.IsQuotaExceeded()
+}
+
+// IsAuth reports whether err is, or wraps, an *APIError for a 401 or 403.
+func IsAuth(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.IsAuth()
+}
+
+// maxErrorBody bounds how much of an error reply is read.
+const maxErrorBody = 1 << 20
+
+// newAPIError reads (bounded) and closes resp.Body and builds the error.
+func newAPIError(resp *http.Response, limit int64) *APIError {
+	defer resp.Body.Close()
+	if limit <= 0 || limit > maxErrorBody {
+		limit = maxErrorBody
+	}
+	buf, err := transport.ReadBody(resp, limit)
+	defer transport.PutBuffer(buf)
+	e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header}
+	e.RequestID = resp.Header.Get(requestIDHeader)
+	body := bytes.TrimSpace(buf.Bytes())
+	if err == nil && parseErrorEnvelope(body, e) {
+		return e
+	}
+	if err == nil && len(body) == 0 {
+		err = transport.ErrEmptyBody
+	} else if err == nil {
+		err = errors.New("not an OpenAI error envelope")
+	}
+	e.cause = transport.NewDecodeError(resp, requestIDHeader, body, err)
+	e.Message = http.StatusText(resp.StatusCode)
+	if s := transport.Snippet(body, 120); s != "" {
+		e.Message += ": " + s
+	}
+	return e
+}
+
+// errorEnvelope is OpenAI's error body. Code and param are sometimes numbers
+// or null, so they are decoded leniently.
+type errorEnvelope struct {
+	Error *errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Message looseString `json:"message"`
+	Type    looseString `json:"type"`
+	Param   looseString `json:"param"`
+	Code    looseString `json:"code"`
+}
+
+func parseErrorEnvelope(body []byte, e *APIError) bool {
+	if len(body) == 0 || body[0] != '{' {
+		return false
+	}
+	var env errorEnvelope
+	if json.Unmarshal(body, &env) != nil || env.Error == nil {
+		return false
+	}
+	e.Message = string(env.Error.Message)
+	e.Type = string(env.Error.Type)
+	e.Param = string(env.Error.Param)
+	e.Code = string(env.Error.Code)
+	return true
+}
+
+// looseString decodes a JSON string, number or boolean as text, and null or
+// anything else as "".
+type looseString string
+
+func (s *looseString) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = looseString(v)
+		return nil
+	}
+	switch {
+	case len(b) == 0, string(b) == "null", b[0] == '{', b[0] == '[':
+		*s = ""
+	default:
+		*s = looseString(b)
+	}
+	return nil
+}

@@ -1,0 +1,15 @@
+package openaitest
+
+import (
+	"net/http"
+)
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("POST /chat/completions", s.chatCompletions)
+	s.mux.HandleFunc("GET /models", s.listModels)
+	s.mux.HandleFunc("GET /models/{id}", s.getModel)
+	s.mux.HandleFunc("DELETE /models/{id}", s.deleteModel)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "Invalid URL ("+r.Method+" /v1"+r.URL.Path+")")
+	})
+}
