@@ -24,8 +24,10 @@ const requestIDHeader = "X-Request-Id"
 // Client is an OpenAI API client. Build it with NewClient; it is safe for
 // concurrent use and cheap to share, so one per process is the norm.
 type Client struct {
-	Chat   *ChatService   // chat completions
-	Models *ModelsService // the models the key can use
+	Chat       *ChatService       // chat completions, streamed or not
+	Responses  *ResponsesService  // the Responses API, streamed or not
+	Embeddings *EmbeddingsService // vectors for texts
+	Models     *ModelsService     // the models the key can use
 
 	core *core
 }
@@ -123,6 +125,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c := &Client{core: co}
 	c.Chat = &ChatService{c: co}
+	c.Responses = &ResponsesService{c: co}
+	c.Embeddings = &EmbeddingsService{c: co}
 	c.Models = &ModelsService{c: co}
 	return c, nil
 }
@@ -169,6 +173,7 @@ type call struct {
 	path   string // relative to the base URL, query included
 	body   []byte // encoded request body, nil for none
 	ctype  []string
+	accept []string // Accept header, JSON when nil
 	cost   ratelimit.Cost
 	opts   []RequestOption
 }
@@ -188,6 +193,9 @@ func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error)
 	h["Authorization"] = co.auth
 	h["User-Agent"] = co.userAgent
 	h["Accept"] = co.accept
+	if cl.accept != nil {
+		h["Accept"] = cl.accept
+	}
 	if cl.body != nil {
 		if cl.ctype != nil {
 			h["Content-Type"] = cl.ctype

@@ -4,12 +4,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/reachkit/reachkit/ratelimit"
+	"github.com/reachkit/reachkit/tokens"
 )
 
-// defaultMaxOutput is charged at admission when a request sets no output
-// limit. The service charges the model's maximum; this is a conservative
-// stand-in for models whose maximum is not known.
-const defaultMaxOutput = 4096
+// maxOutput is charged at admission when a request sets no output limit:
+// the service charges the model's maximum.
+func maxOutput(model string) int {
+	n, _ := tokens.MaxOutputTokens(model) // tokens.DefaultMaxOutput for unknown models
+	return n
+}
 
 // chatCost estimates what the service charges a chat request at admission:
 // about one token per four characters of prompt, plus n times the maximum
@@ -31,11 +34,28 @@ func chatCost(r *ChatRequest) ratelimit.Cost {
 		out = r.MaxTokens
 	}
 	if out <= 0 {
-		out = defaultMaxOutput
+		out = maxOutput(r.Model)
 	}
 	n := r.N
 	if n < 1 {
 		n = 1
 	}
 	return ratelimit.Cost{Key: r.Model, Requests: 1, Tokens: int64((chars+3)/4 + n*out)}
+}
+
+// responseCost estimates a Responses API request the same way as chatCost.
+func responseCost(r *ResponseRequest) ratelimit.Cost {
+	chars := utf8.RuneCountInString(r.Instructions) + utf8.RuneCountInString(r.Input.Text)
+	for i := range r.Input.Items {
+		it := &r.Input.Items[i]
+		chars += utf8.RuneCountInString(it.Content.Text) + utf8.RuneCountInString(it.Output) + utf8.RuneCountInString(it.Arguments)
+		for j := range it.Content.Parts {
+			chars += utf8.RuneCountInString(it.Content.Parts[j].Text)
+		}
+	}
+	out := r.MaxOutputTokens
+	if out <= 0 {
+		out = maxOutput(r.Model)
+	}
+	return ratelimit.Cost{Key: r.Model, Requests: 1, Tokens: int64((chars+3)/4 + out)}
 }

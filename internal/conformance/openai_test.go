@@ -4,6 +4,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 
@@ -132,4 +133,146 @@ func TestOpenAIMockRejectsInvalid(t *testing.T) {
 	if len(rec.invalid) != 1 {
 		t.Fatalf("recorder saw %d invalid requests, want 1", len(rec.invalid))
 	}
+}
+
+func TestOpenAIChatStream(t *testing.T) {
+	rec := newRecorder()
+	c := openaiClient(t, rec)
+	for name, req := range map[string]openai.ChatRequest{"minimal": minimalChat(), "maximal": maximalChat()} {
+		sweep(t, "Chat.Stream/"+name, func(ctx context.Context, seed int) error {
+			st := c.Chat.Stream(ctx, req, seedOpt(seed))
+			defer st.Close()
+			n := 0
+			for st.Next() {
+				n++
+			}
+			if err := st.Err(); err != nil {
+				return err
+			}
+			if n == 0 {
+				return errors.New("the stream yielded no chunk")
+			}
+			return nil
+		})
+	}
+	rec.report(t)
+}
+
+func minimalResponse() openai.ResponseRequest {
+	return openai.ResponseRequest{Model: "gpt-4o-mini", Input: openai.TextInput("Hello")}
+}
+
+// maximalResponse sets every typed field of ResponseRequest.
+func maximalResponse() openai.ResponseRequest {
+	strict := true
+	return openai.ResponseRequest{
+		Model: "gpt-4o",
+		Input: openai.ItemsInput(
+			openai.InputMessage(openai.RoleDeveloper, "Answer in JSON."),
+			openai.InputMessageParts(openai.RoleUser,
+				openai.InputText("Describe this image and file."),
+				openai.InputImage("https://example.com/shoe.png", "high"),
+				openai.InputFile("file-abc123"),
+				openai.InputPart{Type: "input_file", FileData: "data:application/pdf;base64,JVBERi0=", Filename: "brief.pdf"},
+			),
+			openai.InputItem{Type: "function_call", CallID: "call_1", Name: "get_weather", Arguments: `{"city":"Paris"}`},
+			openai.FunctionCallOutput("call_1", `{"temp":21}`),
+		),
+		Instructions: "You are a marketing copywriter.",
+		Tools: []openai.ResponseTool{
+			openai.ResponseFunctionTool("get_weather", "Weather for a city",
+				map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}, "required": []string{"city"}, "additionalProperties": false}, true),
+			{Type: "web_search"},
+		},
+		ToolChoice:        &openai.ResponseToolChoice{Function: "get_weather"},
+		ParallelToolCalls: openai.Ptr(false),
+		MaxToolCalls:      3,
+		Text: &openai.ResponseTextConfig{Verbosity: "low", Format: &openai.TextFormat{
+			Type: "json_schema", Name: "copy", Description: "Generated copy", Strict: &strict,
+			Schema: map[string]any{"type": "object", "properties": map[string]any{"subject": map[string]any{"type": "string"}}, "required": []string{"subject"}, "additionalProperties": false},
+		}},
+		Reasoning:          &openai.ReasoningConfig{Effort: "low", Summary: "auto"},
+		PreviousResponseID: "resp_123",
+		Store:              openai.Ptr(true),
+		Background:         openai.Ptr(false),
+		MaxOutputTokens:    500,
+		Metadata:           map[string]string{"campaign": "spring"},
+		Include:            []string{"message.output_text.logprobs"},
+		Temperature:        openai.Ptr(0.0),
+		TopP:               openai.Ptr(1.0),
+		TopLogprobs:        openai.Ptr(2),
+		Truncation:         "auto",
+		User:               "user-123",
+		SafetyIdentifier:   "hash-abc",
+		PromptCacheKey:     "campaign-42",
+		ServiceTier:        "auto",
+	}
+}
+
+func TestOpenAIResponses(t *testing.T) {
+	rec := newRecorder()
+	c := openaiClient(t, rec)
+	for name, req := range map[string]openai.ResponseRequest{"minimal": minimalResponse(), "maximal": maximalResponse()} {
+		sweep(t, "Responses.New/"+name, func(ctx context.Context, seed int) error {
+			_, err := c.Responses.New(ctx, req, seedOpt(seed))
+			return err
+		})
+		sweep(t, "Responses.Stream/"+name, func(ctx context.Context, seed int) error {
+			st := c.Responses.Stream(ctx, req, seedOpt(seed))
+			defer st.Close()
+			n := 0
+			for st.Next() {
+				n++
+			}
+			if n == 0 && st.Err() == nil {
+				return errors.New("the stream yielded no event")
+			}
+			// A random spec-valid stream may contain error or
+			// response.failed events: those end in an *APIError by design.
+			var apiErr *openai.APIError
+			if err := st.Err(); err != nil && !errors.As(err, &apiErr) {
+				return err
+			}
+			return nil
+		})
+	}
+	sweep(t, "Responses.Get", func(ctx context.Context, seed int) error {
+		_, err := c.Responses.Get(ctx, "resp_123", seedOpt(seed))
+		return err
+	})
+	sweep(t, "Responses.Delete", func(ctx context.Context, seed int) error {
+		_, err := c.Responses.Delete(ctx, "resp_123", seedOpt(seed))
+		return err
+	})
+	sweep(t, "Responses.Cancel", func(ctx context.Context, seed int) error {
+		_, err := c.Responses.Cancel(ctx, "resp_123", seedOpt(seed))
+		return err
+	})
+	sweep(t, "Responses.InputItems", func(ctx context.Context, seed int) error {
+		_, err := c.Responses.InputItems(ctx, "resp_123", openai.InputItemsParams{After: "item_1", Limit: 10, Order: "asc", Include: []string{"message.input_image.image_url"}}, seedOpt(seed))
+		return err
+	})
+	rec.report(t)
+}
+
+func TestOpenAIEmbeddings(t *testing.T) {
+	rec := newRecorder()
+	c := openaiClient(t, rec)
+	reqs := map[string]openai.EmbeddingRequest{
+		"minimal": {Model: "text-embedding-3-small", Input: []string{"hello"}},
+		"maximal": {Model: "text-embedding-3-small", Input: []string{"spring sale", "running shoes"}, Dimensions: 256, User: "user-1", EncodingFormat: "float"},
+		"tokens":  {Model: "text-embedding-3-small", Tokens: [][]int{{1, 2, 3}}},
+	}
+	for name, req := range reqs {
+		sweep(t, "Embeddings.New/"+name, func(ctx context.Context, seed int) error {
+			_, err := c.Embeddings.New(ctx, req, seedOpt(seed))
+			// The mock answers with random indexes and counts: the reply
+			// must decode, and a mismatch must be reported, not hidden.
+			if errors.Is(err, openai.ErrEmbeddingMismatch) {
+				return nil
+			}
+			return err
+		})
+	}
+	rec.report(t)
 }

@@ -28,7 +28,10 @@ type chatRequest struct {
 			Schema json.RawMessage `json:"schema"`
 		} `json:"json_schema"`
 	} `json:"response_format"`
-	Stream bool `json:"stream"`
+	Stream        bool `json:"stream"`
+	StreamOptions *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
 }
 
 func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
@@ -45,11 +48,21 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "[] is too short - 'messages'")
 		return
 	}
-	writeJSON(w, http.StatusOK, s.completion(&req))
+
+	c, err := s.completion(&req)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "", err.Error())
+		return
+	}
+	if req.Stream {
+		writeChatStream(w, c, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
 }
 
 // completion builds the deterministic reply to req.
-func (s *Server) completion(req *chatRequest) openai.ChatCompletion {
+func (s *Server) completion(req *chatRequest) (openai.ChatCompletion, error) {
 	n := req.N
 	if n < 1 {
 		n = 1
@@ -69,7 +82,24 @@ func (s *Server) completion(req *chatRequest) openai.ChatCompletion {
 	}
 	completion := 0
 	for i := 0; i < n; i++ {
-		text := replyText(req, i)
+		seed := fmt.Sprintf("%s|%d", lastUserText(req.Messages), i)
+		if calls, err := toolCalls(req, seed); err != nil {
+			return out, err
+		} else if calls != nil {
+			for _, c := range calls {
+				completion += approxTokens(c.Function.Name + c.Function.Arguments)
+			}
+			out.Choices = append(out.Choices, openai.ChatChoice{
+				Index:        i,
+				Message:      openai.ChatCompletionMessage{Role: openai.RoleAssistant, ToolCalls: calls},
+				FinishReason: "tool_calls",
+			})
+			continue
+		}
+		text, err := replyContent(req, i, seed)
+		if err != nil {
+			return out, err
+		}
 		finish := "stop"
 		if limit > 0 && approxTokens(text) > limit {
 			text = truncateTokens(text, limit)
@@ -83,7 +113,81 @@ func (s *Server) completion(req *chatRequest) openai.ChatCompletion {
 		})
 	}
 	out.Usage = &openai.Usage{PromptTokens: prompt, CompletionTokens: completion, TotalTokens: prompt + completion}
-	return out
+	return out, nil
+}
+
+// replyContent is JSON valid for the requested schema, a JSON object in JSON
+// mode, or the default text.
+func replyContent(req *chatRequest, choice int, seed string) (string, error) {
+	if rf := req.ResponseFormat; rf != nil {
+		switch rf.Type {
+		case "json_schema":
+			if rf.JSONSchema == nil || len(rf.JSONSchema.Schema) == 0 {
+				return "", fmt.Errorf("response_format.json_schema.schema is required")
+			}
+			b, err := exampleFor(rf.JSONSchema.Schema, seed)
+			if err != nil {
+				return "", fmt.Errorf("response_format.json_schema.schema: %v", err)
+			}
+			return string(b), nil
+		case "json_object":
+			b, _ := json.Marshal(map[string]string{"reply": replyText(req, choice)})
+			return string(b), nil
+		}
+	}
+	return replyText(req, choice), nil
+}
+
+// toolCalls decides whether the reply calls tools: when tool_choice names a
+// function or is "required", or when tools are offered, tool_choice is not
+// "none" and the conversation does not end with a tool result. Arguments
+// are valid for the tool's parameter schema.
+func toolCalls(req *chatRequest, seed string) ([]openai.ToolCall, error) {
+	if len(req.Tools) == 0 {
+		return nil, nil
+	}
+	var mode, named string
+	if len(req.ToolChoice) > 0 {
+		if err := json.Unmarshal(req.ToolChoice, &mode); err != nil {
+			var obj struct {
+				Function struct {
+					Name string `json:"name"`
+				} `json:"function"`
+			}
+			if json.Unmarshal(req.ToolChoice, &obj) == nil {
+				named = obj.Function.Name
+			}
+		}
+	}
+	last := req.Messages[len(req.Messages)-1].Role
+	switch {
+	case mode == "none":
+		return nil, nil
+	case named == "" && mode != "required" && last == openai.RoleTool:
+		return nil, nil
+	}
+	tool := req.Tools[0]
+	if named != "" {
+		found := false
+		for _, t := range req.Tools {
+			if t.Function.Name == named {
+				tool, found = t, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("tool_choice names %q, which is not in tools", named)
+		}
+	}
+	params, err := json.Marshal(tool.Function.Parameters)
+	if err != nil || string(params) == "null" {
+		params = []byte(`{"type":"object","properties":{}}`)
+	}
+	args, err := exampleFor(params, seed)
+	if err != nil {
+		return nil, fmt.Errorf("tools[%s].parameters: %v", tool.Function.Name, err)
+	}
+	return []openai.ToolCall{{ID: "call_" + hashID(seed, tool.Function.Name)[:12], Type: "function",
+		Function: openai.FunctionCall{Name: tool.Function.Name, Arguments: string(args)}}}, nil
 }
 
 // replyText is the default answer: it names the last user message, so tests

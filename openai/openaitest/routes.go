@@ -6,6 +6,11 @@ import (
 
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST /chat/completions", s.chatCompletions)
+	s.mux.HandleFunc("POST /responses", s.createResponse)
+	s.mux.HandleFunc("GET /responses/{id}", s.getResponse)
+	s.mux.HandleFunc("DELETE /responses/{id}", s.deleteResponse)
+	s.mux.HandleFunc("POST /responses/{id}/cancel", s.cancelResponse)
+	s.mux.HandleFunc("GET /responses/{id}/input_items", s.listInputItems)
 	s.mux.HandleFunc("GET /models", s.listModels)
 	s.mux.HandleFunc("GET /models/{id}", s.getModel)
 	s.mux.HandleFunc("DELETE /models/{id}", s.deleteModel)

@@ -38,10 +38,12 @@ type Server struct {
 	srv *httptest.Server
 	mux *http.ServeMux
 
-	mu       sync.Mutex
-	requests []Request
-	queue    map[string][]Reply
-	models   []openai.Model
+	mu        sync.Mutex
+	requests  []Request
+	queue     map[string][]Reply
+	models    []openai.Model
+	responses map[string]*storedResponse
+	seq       int
 }
 
 // Option configures a Server.
@@ -60,7 +62,7 @@ func WithModels(ids ...string) Option {
 // NewServer starts a fake server. When tb is not nil the server is closed
 // at the end of the test; otherwise (in a main package, say) call Close.
 func NewServer(tb testing.TB, opts ...Option) *Server {
-	s := &Server{queue: make(map[string][]Reply), mux: http.NewServeMux()}
+	s := &Server{queue: make(map[string][]Reply), mux: http.NewServeMux(), responses: make(map[string]*storedResponse)}
 	WithModels("gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-5", "text-embedding-3-small", "omni-moderation-latest")(s)
 	for _, o := range opts {
 		o(s)
