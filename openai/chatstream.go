@@ -109,38 +109,36 @@ func failedStream(err error) *eventStream {
 // Next advances to the next chunk. It returns false at the end of the stream
 // or on an error; Err tells which.
 func (st *ChatStream) Next() bool {
-	for {
-		typ, data, ok := st.next()
-		if !ok {
-			return false
-		}
-		if typ == "error" {
-			var env errorEnvelope
-			if json.Unmarshal(data, &env) != nil || env.Error == nil {
-				var body errorBody
-				_ = json.Unmarshal(data, &body)
-				env.Error = &body
-			}
-			st.fail(st.streamError(env.Error))
-			return false
-		}
-		// Clear the reused chunk: encoding/json leaves fields that are null
-		// or absent untouched and reuses slice elements as they are.
-		choices := st.wire.Choices[:cap(st.wire.Choices)]
-		clear(choices)
-		st.wire = chunkWire{ChatCompletionChunk: ChatCompletionChunk{Choices: choices[:0]}}
-		if err := json.Unmarshal(data, &st.wire); err != nil {
-			st.fail(fmt.Errorf("openai: decoding chat stream chunk (request id %s): %w; chunk starts %q",
-				st.meta.RequestID, err, transport.Snippet(data, 120)))
-			return false
-		}
-		if st.wire.Error != nil {
-			st.fail(st.streamError(st.wire.Error))
-			return false
-		}
-		st.acc.add(&st.wire.ChatCompletionChunk)
-		return true
+	typ, data, ok := st.next()
+	if !ok {
+		return false
 	}
+	if typ == "error" {
+		var env errorEnvelope
+		if json.Unmarshal(data, &env) != nil || env.Error == nil {
+			var body errorBody
+			_ = json.Unmarshal(data, &body)
+			env.Error = &body
+		}
+		st.fail(st.streamError(env.Error))
+		return false
+	}
+	// Clear the reused chunk: encoding/json leaves fields that are null
+	// or absent untouched and reuses slice elements as they are.
+	choices := st.wire.Choices[:cap(st.wire.Choices)]
+	clear(choices)
+	st.wire = chunkWire{ChatCompletionChunk: ChatCompletionChunk{Choices: choices[:0]}}
+	if err := json.Unmarshal(data, &st.wire); err != nil {
+		st.fail(fmt.Errorf("openai: decoding chat stream chunk (request id %s): %w; chunk starts %q",
+			st.meta.RequestID, err, transport.Snippet(data, 120)))
+		return false
+	}
+	if st.wire.Error != nil {
+		st.fail(st.streamError(st.wire.Error))
+		return false
+	}
+	st.acc.add(&st.wire.ChatCompletionChunk)
+	return true
 }
 
 // Current returns the chunk read by the last successful Next. It is valid
@@ -187,10 +185,10 @@ func (st *ChatStream) Text() string {
 // are concatenated; tool calls are merged by their index (id, type and name
 // first sent, arguments concatenated); usage is the last non-null.
 type chatAccumulator struct {
-	id, object, model, fingerprint, tier string
-	created                              int64
-	usage                                *Usage
-	choices                              []choiceAcc
+	id, model, fingerprint, tier string
+	created                      int64
+	usage                        *Usage
+	choices                      []choiceAcc
 }
 
 type choiceAcc struct {

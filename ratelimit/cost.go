@@ -9,10 +9,13 @@ type Cost struct {
 	// Key names the budget the request is charged to: the model for OpenAI,
 	// an endpoint group for Brevo. Requests with an empty key are not throttled.
 	Key string
-	// Requests is the number of requests charged, normally 1.
+	// Requests is the number of requests charged, normally 1; zero or less
+	// counts as 1.
 	Requests int64
 	// Tokens is the token charge at admission: an estimate of the prompt plus
-	// the maximum output the request may produce.
+	// the maximum output the request may produce, as the server computes it
+	// (OpenAI: about one token per four characters of prompt, plus n times
+	// max_tokens or max_completion_tokens). Negative counts as 0.
 	Tokens int64
 }
 

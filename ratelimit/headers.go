@@ -157,9 +157,8 @@ func ParseReset(s string) (time.Duration, bool) {
 	if err != nil || rest < 0 {
 		return 0, false
 	}
-	d += rest
-	if d > maxReset {
-		d = maxReset
+	if rest > maxReset-d { // also keeps d+rest from overflowing
+		return maxReset, true
 	}
-	return d, true
+	return d + rest, true
 }
