@@ -24,10 +24,13 @@ const requestIDHeader = "X-Request-Id"
 // Client is an OpenAI API client. Build it with NewClient; it is safe for
 // concurrent use and cheap to share, so one per process is the norm.
 type Client struct {
-	Chat       *ChatService       // chat completions, streamed or not
-	Responses  *ResponsesService  // the Responses API, streamed or not
-	Embeddings *EmbeddingsService // vectors for texts
-	Models     *ModelsService     // the models the key can use
+	Chat        *ChatService        // chat completions, streamed or not
+	Responses   *ResponsesService   // the Responses API, streamed or not
+	Embeddings  *EmbeddingsService  // vectors for texts
+	Images      *ImagesService      // generate and edit images
+	Audio       *AudioService       // speech, transcription, translation
+	Moderations *ModerationsService // the safety check before anything is sent
+	Models      *ModelsService      // the models the key can use
 
 	core *core
 }
@@ -127,6 +130,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Chat = &ChatService{c: co}
 	c.Responses = &ResponsesService{c: co}
 	c.Embeddings = &EmbeddingsService{c: co}
+	c.Images = &ImagesService{c: co}
+	c.Audio = &AudioService{c: co}
+	c.Moderations = &ModerationsService{c: co}
 	c.Models = &ModelsService{c: co}
 	return c, nil
 }
@@ -170,8 +176,9 @@ func metaFrom(resp *http.Response) Meta {
 // call describes one logical API call.
 type call struct {
 	method string
-	path   string // relative to the base URL, query included
-	body   []byte // encoded request body, nil for none
+	path   string               // relative to the base URL, query included
+	body   []byte               // encoded request body, nil for none
+	form   *transport.Multipart // a multipart body, streamed from its files
 	ctype  []string
 	accept []string // Accept header, JSON when nil
 	cost   ratelimit.Cost
@@ -185,9 +192,23 @@ func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error)
 	if cl.body != nil {
 		body = newBodyReader(cl.body)
 	}
+	if cl.form != nil {
+		rc, err := cl.form.Body()
+		if err != nil {
+			return nil, fmt.Errorf("openai: %w", err)
+		}
+		body = rc
+	}
 	req, err := http.NewRequestWithContext(ctx, cl.method, transport.JoinURL(co.baseURL, cl.path), body)
 	if err != nil {
 		return nil, fmt.Errorf("openai: building request: %w", err)
+	}
+	if cl.form != nil {
+		req.ContentLength = cl.form.Length()
+		if ok, _ := cl.form.Replayable(); ok {
+			req.GetBody = cl.form.Body
+		}
+		cl.ctype = []string{cl.form.ContentType()}
 	}
 	h := req.Header
 	h["Authorization"] = co.auth
@@ -196,7 +217,7 @@ func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error)
 	if cl.accept != nil {
 		h["Accept"] = cl.accept
 	}
-	if cl.body != nil {
+	if cl.body != nil || cl.form != nil {
 		if cl.ctype != nil {
 			h["Content-Type"] = cl.ctype
 		} else {

@@ -62,7 +62,18 @@ func (s *EmbeddingsService) NewBatched(ctx context.Context, req EmbeddingRequest
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]*EmbeddingResponse, len(batches))
-	errs := make([]error, len(batches))
+	var (
+		mu       sync.Mutex
+		firstErr error // the failure that cancelled the rest, not the cancellations it caused
+	)
+	fail := func(b batch, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil {
+			firstErr = fmt.Errorf("openai: embedding inputs %d..%d: %w", b.start, b.end-1, err)
+			cancel()
+		}
+	}
 	sem := make(chan struct{}, bo.Concurrency)
 	var wg sync.WaitGroup
 	for i, b := range batches {
@@ -70,8 +81,8 @@ func (s *EmbeddingsService) NewBatched(ctx context.Context, req EmbeddingRequest
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 		}
-		if ctx.Err() != nil {
-			errs[i] = ctx.Err()
+		if err := ctx.Err(); err != nil {
+			fail(b, err)
 			break
 		}
 		wg.Add(1)
@@ -80,17 +91,17 @@ func (s *EmbeddingsService) NewBatched(ctx context.Context, req EmbeddingRequest
 			defer func() { <-sem }()
 			sub := req
 			sub.Input = req.Input[b.start:b.end]
-			results[i], errs[i] = s.New(ctx, sub, opts...)
-			if errs[i] != nil {
-				cancel()
+			r, err := s.New(ctx, sub, opts...)
+			if err != nil {
+				fail(b, err)
+				return
 			}
+			results[i] = r
 		}(i, b)
 	}
 	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("openai: embedding inputs %d..%d: %w", batches[i].start, batches[i].end-1, err)
-		}
+	if firstErr != nil {
+		return nil, firstErr
 	}
 	out := &EmbeddingResponse{Object: "list", Data: make([]Embedding, 0, len(req.Input))}
 	for i, r := range results {

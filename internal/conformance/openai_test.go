@@ -3,8 +3,10 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strconv"
 	"testing"
 
@@ -271,6 +273,100 @@ func TestOpenAIEmbeddings(t *testing.T) {
 			if errors.Is(err, openai.ErrEmbeddingMismatch) {
 				return nil
 			}
+			return err
+		})
+	}
+	rec.report(t)
+}
+
+func pngBytes() []byte {
+	return []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+}
+
+func TestOpenAIImages(t *testing.T) {
+	rec := newRecorder()
+	c := openaiClient(t, rec)
+	gens := map[string]openai.ImageGenerateRequest{
+		"minimal": {Prompt: "a running shoe"},
+		"gpt-image-1": {Model: "gpt-image-1", Prompt: "a running shoe", N: 2, Size: "1024x1536", Quality: "high", Background: "transparent",
+			OutputFormat: "webp", OutputCompression: openai.Ptr(80), Moderation: "low", User: "user-1"},
+		"dall-e-3": {Model: "dall-e-3", Prompt: "a running shoe", N: 1, Size: "1792x1024", Quality: "hd", Style: "natural", ResponseFormat: "b64_json"},
+	}
+	for name, req := range gens {
+		sweep(t, "Images.Generate/"+name, func(ctx context.Context, seed int) error {
+			_, err := c.Images.Generate(ctx, req, seedOpt(seed))
+			return err
+		})
+	}
+	sweep(t, "Images.Edit/minimal", func(ctx context.Context, seed int) error {
+		_, err := c.Images.Edit(ctx, openai.ImageEditRequest{Prompt: "add a sunset", Images: []openai.File{{Name: "a.png", Reader: bytes.NewReader(pngBytes())}}}, seedOpt(seed))
+		return err
+	})
+	sweep(t, "Images.Edit/maximal", func(ctx context.Context, seed int) error {
+		_, err := c.Images.Edit(ctx, openai.ImageEditRequest{
+			Prompt: "add a sunset", Model: "gpt-image-1", N: 2, Size: "1024x1024", Quality: "medium", Background: "opaque",
+			OutputFormat: "jpeg", OutputCompression: openai.Ptr(70), InputFidelity: "high", User: "user-1",
+			Images: []openai.File{{Name: "a.png", Reader: bytes.NewReader(pngBytes())}, {Name: "b.png", Reader: bytes.NewReader(pngBytes())}},
+			Mask:   &openai.File{Name: "mask.png", Reader: bytes.NewReader(pngBytes())},
+		}, seedOpt(seed))
+		return err
+	})
+	sweep(t, "Images.Variation", func(ctx context.Context, seed int) error {
+		_, err := c.Images.Variation(ctx, openai.ImageVariationRequest{Image: openai.File{Name: "a.png", Reader: bytes.NewReader(pngBytes())},
+			Model: "dall-e-2", N: 2, Size: "512x512", ResponseFormat: "url", User: "user-1"}, seedOpt(seed))
+		return err
+	})
+	rec.report(t)
+}
+
+func TestOpenAIAudio(t *testing.T) {
+	rec := newRecorder()
+	c := openaiClient(t, rec)
+	sweep(t, "Audio.Speech", func(ctx context.Context, seed int) error {
+		sp, err := c.Audio.Speech(ctx, openai.SpeechRequest{Model: "gpt-4o-mini-tts", Input: "Hello", Voice: "coral",
+			Instructions: "Cheerful", ResponseFormat: "mp3", Speed: openai.Ptr(1.25)}, seedOpt(seed))
+		if err != nil {
+			return err
+		}
+		defer sp.Close()
+		_, err = io.Copy(io.Discard, sp)
+		return err
+	})
+	wav := bytes.Repeat([]byte{0}, 2048)
+	sweep(t, "Audio.Transcribe/minimal", func(ctx context.Context, seed int) error {
+		_, err := c.Audio.Transcribe(ctx, openai.TranscriptionRequest{File: bytes.NewReader(wav), Filename: "call.wav", Model: "whisper-1"}, seedOpt(seed))
+		return err
+	})
+	sweep(t, "Audio.Transcribe/maximal", func(ctx context.Context, seed int) error {
+		_, err := c.Audio.Transcribe(ctx, openai.TranscriptionRequest{File: bytes.NewReader(wav), Filename: "call.wav", Model: "whisper-1",
+			Language: "en", Prompt: "Shoe shop", ResponseFormat: "verbose_json", Temperature: openai.Ptr(0.0),
+			TimestampGranularities: []string{"word", "segment"}}, seedOpt(seed))
+		return err
+	})
+	sweep(t, "Audio.Transcribe/gpt-4o", func(ctx context.Context, seed int) error {
+		_, err := c.Audio.Transcribe(ctx, openai.TranscriptionRequest{File: bytes.NewReader(wav), Filename: "call.wav", Model: "gpt-4o-transcribe",
+			ResponseFormat: "json", Include: []string{"logprobs"}, ChunkingStrategy: "auto"}, seedOpt(seed))
+		return err
+	})
+	sweep(t, "Audio.Translate", func(ctx context.Context, seed int) error {
+		_, err := c.Audio.Translate(ctx, openai.TranslationRequest{File: bytes.NewReader(wav), Filename: "call.wav", Model: "whisper-1",
+			Prompt: "Shoe shop", ResponseFormat: "json", Temperature: openai.Ptr(0.2)}, seedOpt(seed))
+		return err
+	})
+	rec.report(t)
+}
+
+func TestOpenAIModerations(t *testing.T) {
+	rec := newRecorder()
+	c := openaiClient(t, rec)
+	reqs := map[string]openai.ModerationRequest{
+		"one":   {Input: []string{"hello"}},
+		"many":  {Model: "omni-moderation-latest", Input: []string{"hello", "world"}},
+		"multi": {Model: "omni-moderation-latest", Inputs: []openai.ModerationInput{openai.ModerationText("hello"), openai.ModerationImage("https://example.com/a.png")}},
+	}
+	for name, req := range reqs {
+		sweep(t, "Moderations.New/"+name, func(ctx context.Context, seed int) error {
+			_, err := c.Moderations.New(ctx, req, seedOpt(seed))
 			return err
 		})
 	}

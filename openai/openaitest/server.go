@@ -99,7 +99,7 @@ type Request struct {
 	Path   string // without the /v1 prefix, e.g. "/chat/completions"
 	Query  string
 	Header http.Header
-	Body   []byte
+	Body   []byte // nil for multipart uploads, which are streamed, not kept
 	Time   time.Time
 }
 
@@ -192,12 +192,18 @@ func normPath(p string) string {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "could not read request body")
-		return
+	// Uploads are streamed to their handler, not recorded: a 25 MB audio
+	// file should not sit in the fake's memory.
+	var body []byte
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "invalid_request_error", "", "could not read request body")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	path := normPath(r.URL.Path)
 	r.URL.Path = path
 
