@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -51,6 +52,7 @@ type core struct {
 	logger     *slog.Logger
 	logPrompts bool
 	maxBody    int64
+	maxBodySet bool // the user chose maxBody: calls must not raise it
 }
 
 type service struct{ c *core }
@@ -96,6 +98,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.maxBody < 0 {
 		return nil, fmt.Errorf("openai: negative maximum response size %d", cfg.maxBody)
 	}
+	maxBodySet := cfg.maxBody != 0
 	if cfg.maxBody == 0 {
 		cfg.maxBody = transport.DefaultMaxBodySize
 	}
@@ -119,6 +122,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		logger:     cfg.logger,
 		logPrompts: cfg.logPrompts,
 		maxBody:    cfg.maxBody,
+		maxBodySet: maxBodySet,
 	}
 	if cfg.organization != "" {
 		co.org = []string{cfg.organization}
@@ -280,6 +284,45 @@ func (co *core) wrapTransportError(ctx context.Context, cl *call, err error) err
 		return fmt.Errorf("openai: %s %s: %w (%v)", cl.method, pathOnly(cl.path), ctxErr, err)
 	}
 	return fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), err)
+}
+
+// doBody sends a call and hands its 2xx body, read into memory (at most
+// limit bytes; the client's cap when limit is 0), to decode.
+func (co *core) doBody(ctx context.Context, cl *call, limit int64, decode func(body []byte) error) (Meta, error) {
+	if co.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, co.timeout)
+		defer cancel()
+	}
+	if limit <= 0 || co.maxBodySet {
+		limit = co.maxBody
+	}
+	resp, err := co.do(ctx, cl)
+	if err != nil {
+		return Meta{}, err
+	}
+	defer resp.Body.Close()
+	meta := metaFrom(resp)
+	buf, err := transport.ReadBody(resp, limit)
+	defer transport.PutBuffer(buf)
+	body := bytes.TrimSpace(buf.Bytes())
+	if err == nil && len(body) == 0 {
+		err = transport.ErrEmptyBody
+	}
+	if err == nil {
+		err = decode(body)
+	}
+	if err != nil {
+		var de *transport.DecodeError
+		if !errors.As(err, &de) {
+			err = transport.NewDecodeError(resp, requestIDHeader, body, err)
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return meta, fmt.Errorf("openai: %s %s: %w (%v)", cl.method, pathOnly(cl.path), ctxErr, err)
+		}
+		return meta, fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), err)
+	}
+	return meta, nil
 }
 
 // doJSON sends a call and decodes a 2xx JSON reply into out.

@@ -110,25 +110,36 @@ func (v *Vector) UnmarshalJSON(b []byte) error {
 		}
 		src = []byte(s)
 	}
-	n := base64.StdEncoding.DecodedLen(len(src))
-	out := make([]float32, (n+3)/4)
-	raw := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*4)
+	out := make([]float32, base64.StdEncoding.DecodedLen(len(src))/4+1)
+	n, err := decodeFloat32s(out, src)
+	if err != nil {
+		return fmt.Errorf("embedding: %w", err)
+	}
+	out = out[:n]
+	*v = out
+	return nil
+}
+
+// decodeFloat32s decodes base64 little-endian float32 values straight into
+// dst's memory and returns how many it holds. dst must have room for
+// DecodedLen(len(src))/4+1 values.
+func decodeFloat32s(dst []float32, src []byte) (int, error) {
+	raw := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), len(dst)*4)
 	m, err := base64.StdEncoding.Decode(raw, src)
 	if err != nil {
-		return fmt.Errorf("embedding: invalid base64: %w", err)
+		return 0, fmt.Errorf("invalid base64: %w", err)
 	}
 	if m%4 != 0 {
-		return fmt.Errorf("embedding: %d bytes is not a whole number of float32 values", m)
+		return 0, fmt.Errorf("%d bytes is not a whole number of float32 values", m)
 	}
-	out = out[:m/4]
+	out := dst[:m/4]
 	if !littleEndian() {
 		for i, f := range out {
 			bits := math.Float32bits(f)
 			out[i] = math.Float32frombits(bits>>24 | bits>>8&0xff00 | bits<<8&0xff0000 | bits<<24)
 		}
 	}
-	*v = out
-	return nil
+	return len(out), nil
 }
 
 // maxEmbeddingInputs is the API's limit on inputs per request.
@@ -189,7 +200,23 @@ func (s *EmbeddingsService) New(ctx context.Context, req EmbeddingRequest, opts 
 	}
 	out := new(EmbeddingResponse)
 	cost := ratelimit.Cost{Key: req.Model, Requests: 1, Tokens: int64((chars + 3) / 4)}
-	out.Meta, err = s.c.doJSON(ctx, &call{method: http.MethodPost, path: "embeddings", body: b, cost: cost, opts: opts}, out)
+	// Float replies of a full batch outgrow the default cap: about 24 bytes
+	// a value, up to 3,072 values a vector.
+	var limit int64
+	if w.EncodingFormat == "float" {
+		dims := req.Dimensions
+		if dims <= 0 {
+			dims = 3072
+		}
+		limit = int64(n)*int64(dims)*24 + 1<<20
+	}
+	out.Meta, err = s.c.doBody(ctx, &call{method: http.MethodPost, path: "embeddings", body: b, cost: cost, opts: opts}, limit, func(body []byte) error {
+		if fastDecodeEmbeddings(body, out) {
+			return nil
+		}
+		*out = EmbeddingResponse{}
+		return json.Unmarshal(body, out)
+	})
 	if err != nil {
 		return nil, err
 	}

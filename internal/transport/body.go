@@ -92,11 +92,13 @@ func marshalNoEscape(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// bufPool recycles read buffers between calls. Buffers that grew past
-// maxPooled are dropped so one huge reply does not pin memory.
+// bufPool recycles read buffers between calls, so a steady stream of calls
+// reads its bodies without allocating. Buffers up to maxPooled (large
+// embedding replies) are kept; the pool drops what it holds at garbage
+// collection, so an idle client pins nothing.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-const maxPooled = 1 << 20
+const maxPooled = 64 << 20
 
 // GetBuffer returns an empty buffer from the pool.
 func GetBuffer() *bytes.Buffer {
