@@ -1,6 +1,9 @@
 package tokens
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Byte-pair merging of one piece, as OpenAI's tokenizer does it: start from
 // single bytes, repeatedly merge the adjacent pair whose concatenation has the
@@ -71,23 +74,55 @@ func (e *Encoding) rank(b string) uint32 {
 	return noRank
 }
 
-// longScratch holds the buffers of one long-piece merge; each Encoding pools
-// them so that repeated counts do not allocate.
+// longScratch holds the buffers of one long-piece merge.
 type longScratch struct {
 	next, prev []int32
 	rank       []uint32
 	heap       []uint64
 }
 
+// Each Encoding keeps a few scratch buffers for reuse, so that repeated
+// counts do not allocate. Unlike a sync.Pool the list survives garbage
+// collections; buffers grown for pieces longer than maxKeptPiece are not
+// kept, so one huge input does not pin its memory.
+const (
+	maxKeptScratch = 8
+	maxKeptPiece   = 64 << 10
+)
+
+type scratchList struct {
+	mu   sync.Mutex
+	free []*longScratch
+}
+
+func (l *scratchList) get() *longScratch {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.free); n > 0 {
+		sc := l.free[n-1]
+		l.free = l.free[:n-1]
+		return sc
+	}
+	return new(longScratch)
+}
+
+func (l *scratchList) put(sc *longScratch) {
+	if cap(sc.next) > maxKeptPiece+1 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.free) < maxKeptScratch {
+		l.free = append(l.free, sc)
+	}
+}
+
 // mergeLong merges a piece of any length and calls emit for every token, in
 // order, with its byte range in piece.
 func (e *Encoding) mergeLong(piece string, emit func(start, end int)) {
 	n := len(piece)
-	sc, _ := e.scratch.Get().(*longScratch)
-	if sc == nil {
-		sc = new(longScratch)
-	}
-	defer e.scratch.Put(sc)
+	sc := e.scratch.get()
+	defer e.scratch.put(sc)
 	next := grow(sc.next, n+1)
 	prev := grow(sc.prev, n+1)
 	rank := grow(sc.rank, n+1)

@@ -169,6 +169,7 @@ type UnknownPriceError struct {
 	Model string
 }
 
+// Error names the model and says how to add a price for it.
 func (e *UnknownPriceError) Error() string {
 	return fmt.Sprintf("tokens: no price known for model %q: add one with tokens.DefaultPrices().With(%q, tokens.Price{Input: ..., CachedInput: ..., Output: ...})", e.Model, e.Model)
 }
@@ -179,6 +180,7 @@ type InvalidUsageError struct {
 	Reason string
 }
 
+// Error describes what is wrong with the usage.
 func (e *InvalidUsageError) Error() string {
 	return fmt.Sprintf("tokens: invalid usage %+v: %s", e.Usage, e.Reason)
 }

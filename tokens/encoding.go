@@ -1,11 +1,14 @@
 package tokens
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
+	"strconv"
 	"sync"
 	"unicode/utf8"
 
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+	"github.com/pkoukk/tiktoken-go-loader/assets"
 )
 
 // Names of the encodings this package provides.
@@ -34,7 +37,7 @@ type Encoding struct {
 	pairs   *[1 << 16]uint32 // rank of every two-byte token, noRank if none
 	next    func(t *classTable, s string, i int) int
 	classes *classTable
-	scratch sync.Pool // *longScratch
+	scratch scratchList
 }
 
 // encodingSpec describes how to build an encoding from the embedded data.
@@ -99,6 +102,7 @@ type UnknownEncodingError struct {
 	Name string
 }
 
+// Error names the encoding and lists the known ones.
 func (e *UnknownEncodingError) Error() string {
 	return fmt.Sprintf("tokens: unknown encoding %q (known: %q, %q)", e.Name, O200kBase, Cl100kBase)
 }
@@ -106,26 +110,19 @@ func (e *UnknownEncodingError) Error() string {
 // buildEncoding parses the BPE ranks embedded in the binary. It never reads
 // the file system or the network.
 func buildEncoding(spec encodingSpec) (*Encoding, error) {
-	ranks, err := tiktoken_loader.NewOfflineLoader().LoadTiktokenBpe(spec.file)
+	data, err := assets.Assets.ReadFile(spec.file)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: loading embedded %s: %w", spec.file, err)
 	}
-	if len(ranks) != spec.size {
-		return nil, fmt.Errorf("tokens: embedded %s has %d ranks, want %d", spec.file, len(ranks), spec.size)
-	}
-	maxID := 0
-	for _, id := range ranks {
-		maxID = max(maxID, id)
-	}
-	decoder := make([]string, maxID+1)
-	for tok, id := range ranks {
-		decoder[id] = tok
+	ranks, decoder, err := parseRanks(data, spec.size)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: parsing embedded %s: %w", spec.file, err)
 	}
 	pairs := new([1 << 16]uint32)
 	for i := range pairs {
 		pairs[i] = noRank
 	}
-	for tok, id := range ranks {
+	for id, tok := range decoder {
 		if len(tok) == 2 {
 			pairs[uint16(tok[0])<<8|uint16(tok[1])] = uint32(id)
 		}
@@ -139,6 +136,57 @@ func buildEncoding(spec encodingSpec) (*Encoding, error) {
 		next:    spec.next,
 		classes: bmpClasses(),
 	}, nil
+}
+
+// parseRanks reads a .tiktoken file: one "base64(token) rank" line per
+// token, ranks 0..size-1 in order. All token bytes share one string, so
+// the whole vocabulary costs three allocations plus the map.
+func parseRanks(data []byte, size int) (map[string]int, []string, error) {
+	type span struct{ start, end int }
+	arena := make([]byte, 0, len(data)*3/4)
+	spans := make([]span, 0, size)
+	for line := 1; len(data) > 0; line++ {
+		eol := bytes.IndexByte(data, '\n')
+		if eol < 0 {
+			eol = len(data)
+		}
+		row := data[:eol]
+		data = data[min(eol+1, len(data)):]
+		if len(row) == 0 {
+			continue
+		}
+		sp := bytes.IndexByte(row, ' ')
+		if sp < 0 {
+			return nil, nil, fmt.Errorf("line %d: no rank", line)
+		}
+		rank, err := strconv.Atoi(string(row[sp+1:]))
+		if err != nil || rank != len(spans) {
+			return nil, nil, fmt.Errorf("line %d: rank %q, want %d", line, row[sp+1:], len(spans))
+		}
+		start := len(arena)
+		arena = arena[:start+base64.StdEncoding.DecodedLen(sp)]
+		n, err := base64.StdEncoding.Decode(arena[start:], row[:sp])
+		if err != nil {
+			return nil, nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		arena = arena[:start+n]
+		spans = append(spans, span{start, start + n})
+	}
+	if len(spans) != size {
+		return nil, nil, fmt.Errorf("%d ranks, want %d", len(spans), size)
+	}
+	all := string(arena)
+	ranks := make(map[string]int, size)
+	decoder := make([]string, size)
+	for id, sp := range spans {
+		tok := all[sp.start:sp.end]
+		ranks[tok] = id
+		decoder[id] = tok
+	}
+	if len(ranks) != size {
+		return nil, nil, fmt.Errorf("%d distinct tokens, want %d", len(ranks), size)
+	}
+	return ranks, decoder, nil
 }
 
 // Name returns the encoding's name, such as "o200k_base".

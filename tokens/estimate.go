@@ -38,9 +38,13 @@ var maxOutputFamilies = []family[int]{
 }
 
 // MaxOutputTokens returns the most output tokens model can generate in one
-// choice, and whether the model is in the table.
+// choice, and whether the model is in the table. For a model that is not,
+// it returns DefaultMaxOutput and false.
 func MaxOutputTokens(model string) (int, bool) {
-	return lookupFamily(maxOutputFamilies, baseModel(model))
+	if n, ok := lookupFamily(maxOutputFamilies, baseModel(model)); ok {
+		return n, true
+	}
+	return DefaultMaxOutput, false
 }
 
 // Estimate is the token cost of a request, as OpenAI's rate limiter sees it
@@ -81,10 +85,7 @@ type Estimate struct {
 func EstimateRequest(model string, msgs []Message, maxOutput int, n int) Estimate {
 	n = max(n, 1)
 	if maxOutput <= 0 {
-		var ok bool
-		if maxOutput, ok = MaxOutputTokens(model); !ok {
-			maxOutput = DefaultMaxOutput
-		}
+		maxOutput, _ = MaxOutputTokens(model)
 	}
 	chars := 0
 	for _, m := range msgs {

@@ -79,7 +79,7 @@ func TestMaxOutputTokens(t *testing.T) {
 		{"gpt-3.5-turbo-0125", 4096, true},
 		{"text-embedding-3-small", 0, true},
 		{"ft:gpt-4.1-nano:org::id", 32768, true},
-		{"mystery", 0, false},
+		{"mystery", DefaultMaxOutput, false},
 	} {
 		if got, ok := MaxOutputTokens(tc.model); got != tc.want || ok != tc.ok {
 			t.Errorf("MaxOutputTokens(%q) = %d, %v; want %d, %v", tc.model, got, ok, tc.want, tc.ok)

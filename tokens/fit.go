@@ -25,6 +25,7 @@ type InvalidBudgetError struct {
 	Budget int
 }
 
+// Error reports the budget.
 func (e *InvalidBudgetError) Error() string {
 	return fmt.Sprintf("tokens: invalid budget %d: a token budget cannot be negative", e.Budget)
 }
@@ -39,6 +40,7 @@ type BudgetError struct {
 	Required int
 }
 
+// Error reports the budget and what the kept messages need.
 func (e *BudgetError) Error() string {
 	return fmt.Sprintf("tokens: budget of %d tokens is too small: the system and developer messages and the newest turn need %d; raise the budget or shorten them", e.Budget, e.Required)
 }

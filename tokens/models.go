@@ -117,6 +117,7 @@ type UnknownModelError struct {
 	Model string
 }
 
+// Error names the model and says how to pick an encoding for it.
 func (e *UnknownModelError) Error() string {
 	return fmt.Sprintf("tokens: no known encoding for model %q: choose one with tokens.Get(%q) (gpt-4o and later) or tokens.Get(%q) (gpt-4, gpt-3.5), or call tokens.ForModel(model, tokens.WithFallback(%q))",
 		e.Model, O200kBase, Cl100kBase, O200kBase)
