@@ -181,7 +181,7 @@ type ChatChoice struct {
 // ChatCompletionMessage is the model's message in a reply.
 type ChatCompletionMessage struct {
 	Role        Role         `json:"role"`
-	Content     string       `json:"content"` // "" when the API sent null
+	Content     string       `json:"content"` // "" when the API sent null (encoding/json leaves a string untouched on null)
 	Refusal     string       `json:"refusal,omitempty"`
 	ToolCalls   []ToolCall   `json:"tool_calls,omitempty"`
 	Annotations []Annotation `json:"annotations,omitempty"`
@@ -196,27 +196,6 @@ func (m ChatCompletionMessage) Param() ChatMessage {
 		msg.Audio = &AudioRef{ID: m.Audio.ID}
 	}
 	return msg
-}
-
-// UnmarshalJSON tolerates null for content and refusal.
-func (m *ChatCompletionMessage) UnmarshalJSON(b []byte) error {
-	type plain ChatCompletionMessage
-	var v struct {
-		plain
-		Content *string `json:"content"`
-		Refusal *string `json:"refusal"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*m = ChatCompletionMessage(v.plain)
-	if v.Content != nil {
-		m.Content = *v.Content
-	}
-	if v.Refusal != nil {
-		m.Refusal = *v.Refusal
-	}
-	return nil
 }
 
 // Annotation is a citation attached to the reply (web search results).
@@ -305,20 +284,41 @@ func (s *ChatService) New(ctx context.Context, req ChatRequest, opts ...RequestO
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	body := chatBody{ChatRequest: &req}
-	b, err := transport.EncodeJSON(body, req.Extra)
-	if err != nil {
-		return nil, fmt.Errorf("openai: encoding chat request: %w", err)
+	sess := s.c.redactSession()
+	if sess != nil {
+		req.Messages = redactMessages(sess, req.Messages)
 	}
-	out := new(ChatCompletion)
-	out.Meta, err = s.c.doJSON(ctx, &call{
-		method: http.MethodPost, path: "chat/completions", body: b,
-		cost: chatCost(&req), opts: opts,
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	out, err := withFallback(ctx, s.c, req.Model, func(model, reason string) (*ChatCompletion, error) {
+		r := req
+		r.Model = model
+		b, err := transport.EncodeJSON(chatBody{ChatRequest: &r}, r.Extra)
+		if err != nil {
+			return nil, fmt.Errorf("openai: encoding chat request: %w", err)
+		}
+		cost, prompt := chatCost(&r)
+		cl := &call{method: http.MethodPost, path: "chat/completions", body: b, cost: cost, opts: opts,
+			model: model, promptEstimate: prompt, deterministic: r.deterministic(), fallbackReason: reason}
+		out := new(ChatCompletion)
+		out.Meta, err = s.c.doBody(ctx, cl, 0, out, func(body []byte) error {
+			if decodeCompletion(body, out) {
+				return nil
+			}
+			*out = ChatCompletion{}
+			return json.Unmarshal(body, out)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	})
+	restoreCompletion(sess, out)
+	return out, err
+}
+
+// deterministic reports a request whose answer may be cached: temperature
+// 0 or a fixed seed.
+func (r *ChatRequest) deterministic() bool {
+	return r.Temperature != nil && *r.Temperature == 0 || r.Seed != nil
 }
 
 // chatBody is the wire form of a non-streaming request: it hides

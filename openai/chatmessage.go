@@ -88,9 +88,9 @@ func (c Content) IsZero() bool { return c.Text == "" && c.Parts == nil }
 // MarshalJSON encodes text as a JSON string and parts as an array.
 func (c Content) MarshalJSON() ([]byte, error) {
 	if c.Parts != nil {
-		return json.Marshal(c.Parts)
+		return marshalNoEscape(c.Parts)
 	}
-	return json.Marshal(c.Text)
+	return marshalString(c.Text), nil
 }
 
 // UnmarshalJSON accepts a string, an array of parts, or null.

@@ -8,6 +8,8 @@ import (
 	"net/http"
 
 	"github.com/reachkit/reachkit/internal/transport"
+	"github.com/reachkit/reachkit/openai/redact"
+	"github.com/reachkit/reachkit/tokens"
 )
 
 // ChatCompletionChunk is one event of a chat stream.
@@ -69,6 +71,7 @@ type ChatStream struct {
 	*eventStream
 	wire chunkWire
 	acc  chatAccumulator
+	sess *redact.Session
 }
 
 // Stream starts a streamed chat completion. Errors, including a non-2xx
@@ -81,6 +84,9 @@ func (s *ChatService) Stream(ctx context.Context, req ChatRequest, opts ...Reque
 		st.eventStream = failedStream(err)
 		return st
 	}
+	if st.sess = s.c.redactSession(); st.sess != nil {
+		req.Messages = redactMessages(st.sess, req.Messages)
+	}
 	so := req.StreamOptions
 	if so == nil {
 		so = &StreamOptions{IncludeUsage: true}
@@ -90,7 +96,14 @@ func (s *ChatService) Stream(ctx context.Context, req ChatRequest, opts ...Reque
 		st.eventStream = failedStream(fmt.Errorf("openai: encoding chat request: %w", err))
 		return st
 	}
-	st.eventStream = s.c.openStream(ctx, &call{method: http.MethodPost, path: "chat/completions", body: b, cost: chatCost(&req), opts: opts})
+	cost, prompt := chatCost(&req)
+	st.eventStream = s.c.openStream(ctx, &call{method: http.MethodPost, path: "chat/completions", body: b, cost: cost, opts: opts, model: req.Model, promptEstimate: prompt})
+	st.usage = func() (tokens.Usage, bool) {
+		if st.acc.usage == nil {
+			return tokens.Usage{}, false
+		}
+		return st.acc.usage.Tokens(), true
+	}
 	return st
 }
 
@@ -124,8 +137,17 @@ func (st *ChatStream) Next() bool {
 		return false
 	}
 	// Clear the reused chunk: encoding/json leaves fields that are null
-	// or absent untouched and reuses slice elements as they are.
+	// or absent untouched and reuses slice elements as they are. The
+	// previous chunk's strings are kept for decodeChunk to reuse.
+	prev := st.wire.ChatCompletionChunk
 	choices := st.wire.Choices[:cap(st.wire.Choices)]
+	clear(choices)
+	st.wire = chunkWire{ChatCompletionChunk: ChatCompletionChunk{Choices: choices[:0]}}
+	if decodeChunk(data, &st.wire.ChatCompletionChunk, &prev) {
+		st.acc.add(&st.wire.ChatCompletionChunk)
+		return true
+	}
+	choices = st.wire.Choices[:cap(st.wire.Choices)]
 	clear(choices)
 	st.wire = chunkWire{ChatCompletionChunk: ChatCompletionChunk{Choices: choices[:0]}}
 	if err := json.Unmarshal(data, &st.wire); err != nil {
@@ -168,6 +190,7 @@ func (st *ChatStream) All() iter.Seq2[*ChatCompletionChunk, error] {
 func (st *ChatStream) Completion() *ChatCompletion {
 	c := st.acc.result()
 	c.Meta = st.meta
+	restoreCompletion(st.sess, c)
 	return c
 }
 
@@ -175,6 +198,9 @@ func (st *ChatStream) Completion() *ChatCompletion {
 func (st *ChatStream) Text() string {
 	if len(st.acc.choices) == 0 {
 		return ""
+	}
+	if st.sess != nil {
+		return st.sess.Restore(string(st.acc.choices[0].content))
 	}
 	return string(st.acc.choices[0].content)
 }

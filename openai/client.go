@@ -3,6 +3,7 @@ package openai
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,9 @@ import (
 	"time"
 
 	"github.com/reachkit/reachkit/internal/transport"
+	"github.com/reachkit/reachkit/openai/redact"
 	"github.com/reachkit/reachkit/ratelimit"
+	"github.com/reachkit/reachkit/tokens"
 )
 
 // Version is the SDK version sent in the User-Agent header.
@@ -53,6 +56,18 @@ type core struct {
 	logPrompts bool
 	maxBody    int64
 	maxBodySet bool // the user chose maxBody: calls must not raise it
+	cache      Cache
+	cacheTTL   time.Duration
+	flights    flights
+	usageHook  func(context.Context, UsageEvent)
+	prices     tokens.Prices
+	fallbacks  map[string][]string
+	redactor   *redact.Redactor
+
+	// metered is set when middleware is configured: only middleware (the
+	// Throttle, or the user's own) reads a call's Cost and Settlement from
+	// the context, so without any a call skips building them.
+	metered bool
 }
 
 type service struct{ c *core }
@@ -103,6 +118,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		cfg.maxBody = transport.DefaultMaxBodySize
 	}
 
+	prices := tokens.DefaultPrices()
+	if cfg.prices != nil {
+		prices = *cfg.prices
+	}
+
 	hc := &http.Client{}
 	if cfg.httpClient != nil {
 		copied := *cfg.httpClient
@@ -123,6 +143,13 @@ func NewClient(opts ...Option) (*Client, error) {
 		logPrompts: cfg.logPrompts,
 		maxBody:    cfg.maxBody,
 		maxBodySet: maxBodySet,
+		metered:    len(cfg.middleware) > 0,
+		cache:      cfg.cache,
+		cacheTTL:   cfg.cacheTTL,
+		usageHook:  cfg.usageHook,
+		prices:     prices,
+		fallbacks:  cfg.fallbacks,
+		redactor:   cfg.redactor,
 	}
 	if cfg.organization != "" {
 		co.org = []string{cfg.organization}
@@ -161,6 +188,16 @@ type Meta struct {
 	ProcessingTime time.Duration      // openai-processing-ms: time spent by the service
 	RateLimit      ratelimit.Snapshot // the x-ratelimit-* headers, parsed
 	Header         http.Header        // all response headers
+
+	// Cached reports a reply served from the cache (WithCache), or shared
+	// with an identical request made at the same time.
+	Cached bool
+	// Model is the model the request was sent with; with WithFallback it
+	// may differ from the one asked for, and FallbackReason says why.
+	Model          string
+	FallbackReason string
+	// Redacted is how many values WithRedactor replaced in the request.
+	Redacted int
 }
 
 func metaFrom(resp *http.Response) Meta {
@@ -187,6 +224,13 @@ type call struct {
 	accept []string // Accept header, JSON when nil
 	cost   ratelimit.Cost
 	opts   []RequestOption
+
+	promptEstimate int64 // the prompt part of cost.Tokens, for settling the reservation
+	deterministic  bool  // temperature 0 or a seed: the reply may be cached
+	model          string
+	fallbackReason string // set when model is a fallback
+	stream         bool
+	parsed         *requestConfig
 }
 
 // newRequest builds the HTTP request. The body is a bytes.Reader, so
@@ -237,24 +281,29 @@ func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error)
 	for k, v := range co.headers {
 		h[k] = v
 	}
-	if len(cl.opts) > 0 {
-		var rc requestConfig
-		for _, o := range cl.opts {
-			if o != nil {
-				o(&rc)
-			}
-		}
-		for k, v := range rc.header {
-			h[k] = v
-		}
+	for k, v := range cl.rc().header {
+		h[k] = v
 	}
 	return req, nil
+}
+
+// rc applies the call's request options once.
+func (cl *call) rc() *requestConfig {
+	if cl.parsed == nil {
+		cl.parsed = new(requestConfig)
+		for _, o := range cl.opts {
+			if o != nil {
+				o(cl.parsed)
+			}
+		}
+	}
+	return cl.parsed
 }
 
 // do sends a call and returns the response with a 2xx status; any other
 // status becomes an *APIError. The caller owns the response body.
 func (co *core) do(ctx context.Context, cl *call) (*http.Response, error) {
-	if cl.cost.Key != "" {
+	if co.metered && cl.cost.Key != "" {
 		ctx = ratelimit.WithCost(ctx, cl.cost)
 	}
 	req, err := co.newRequest(ctx, cl)
@@ -287,8 +336,39 @@ func (co *core) wrapTransportError(ctx context.Context, cl *call, err error) err
 }
 
 // doBody sends a call and hands its 2xx body, read into memory (at most
-// limit bytes; the client's cap when limit is 0), to decode.
-func (co *core) doBody(ctx context.Context, cl *call, limit int64, decode func(body []byte) error) (Meta, error) {
+// limit bytes; the client's cap when limit is 0), to decode, which fills
+// out. Around the exchange it serves and fills the cache, coalesces
+// identical requests, settles the throttle reservation and reports usage.
+func (co *core) doBody(ctx context.Context, cl *call, limit int64, out any, decode func(body []byte) error) (Meta, error) {
+	start := time.Now()
+	var key string
+	var fl *flight
+	if co.cache != nil && cl.body != nil && (cl.deterministic || cl.rc().cacheable) {
+		key = co.cacheKey(cl)
+		if body, ok := co.cache.Get(ctx, key); ok && decode(body) == nil {
+			meta := Meta{StatusCode: http.StatusOK, Cached: true, Model: cl.model, FallbackReason: cl.fallbackReason}
+			co.report(ctx, cl, meta, out, start, 0, nil)
+			return meta, nil
+		}
+		var leader bool
+		if fl, leader = co.flights.join(key); !leader {
+			select {
+			case <-fl.done:
+			case <-ctx.Done():
+				return Meta{}, fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), ctx.Err())
+			}
+			if fl.body != nil && decode(fl.body) == nil {
+				meta := fl.meta
+				meta.Cached = true
+				co.report(ctx, cl, meta, out, start, 0, nil)
+				return meta, nil
+			}
+			fl = nil // the leader failed: send our own request
+		}
+		if fl != nil {
+			defer co.flights.land(key, fl)
+		}
+	}
 	if co.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, co.timeout)
@@ -297,12 +377,27 @@ func (co *core) doBody(ctx context.Context, cl *call, limit int64, decode func(b
 	if limit <= 0 || co.maxBodySet {
 		limit = co.maxBody
 	}
+	var info *ratelimit.RetryInfo
+	if co.usageHook != nil {
+		ctx, info = ratelimit.WithRetryInfo(ctx)
+	}
+	var settle *ratelimit.Settlement
+	if co.metered && cl.cost.Tokens > 0 {
+		ctx, settle = ratelimit.WithSettlement(ctx)
+	}
 	resp, err := co.do(ctx, cl)
 	if err != nil {
-		return Meta{}, err
+		meta := Meta{Model: cl.model, FallbackReason: cl.fallbackReason}
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			meta.StatusCode = apiErr.StatusCode
+		}
+		co.report(ctx, cl, meta, nil, start, attempts(info), err)
+		return meta, err
 	}
 	defer resp.Body.Close()
 	meta := metaFrom(resp)
+	meta.Model, meta.FallbackReason = cl.model, cl.fallbackReason
 	buf, err := transport.ReadBody(resp, limit)
 	defer transport.PutBuffer(buf)
 	body := bytes.TrimSpace(buf.Bytes())
@@ -318,33 +413,42 @@ func (co *core) doBody(ctx context.Context, cl *call, limit int64, decode func(b
 			err = transport.NewDecodeError(resp, requestIDHeader, body, err)
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return meta, fmt.Errorf("openai: %s %s: %w (%v)", cl.method, pathOnly(cl.path), ctxErr, err)
+			err = fmt.Errorf("openai: %s %s: %w (%v)", cl.method, pathOnly(cl.path), ctxErr, err)
+		} else {
+			err = fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), err)
 		}
-		return meta, fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), err)
+		co.report(ctx, cl, meta, nil, start, attempts(info), err)
+		return meta, err
 	}
+	u, hasUsage := usageOf(out)
+	if settle != nil && hasUsage {
+		if unused := cl.cost.Tokens - cl.promptEstimate - int64(u.CompletionTokens); unused > 0 {
+			settle.Refund(unused)
+		}
+	}
+	if key != "" {
+		kept := bytes.Clone(body)
+		co.cache.Set(ctx, key, kept, co.cacheTTL)
+		if fl != nil {
+			fl.body, fl.meta = kept, meta
+		}
+	}
+	co.report(ctx, cl, meta, out, start, attempts(info), nil)
 	return meta, nil
+}
+
+// attempts is the number of HTTP attempts of a sent call: at least one,
+// also when retries are off and nothing counted them.
+func attempts(info *ratelimit.RetryInfo) int {
+	if info == nil || info.Attempts() == 0 {
+		return 1
+	}
+	return info.Attempts()
 }
 
 // doJSON sends a call and decodes a 2xx JSON reply into out.
 func (co *core) doJSON(ctx context.Context, cl *call, out any) (Meta, error) {
-	if co.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, co.timeout)
-		defer cancel()
-	}
-	resp, err := co.do(ctx, cl)
-	if err != nil {
-		return Meta{}, err
-	}
-	defer resp.Body.Close()
-	meta := metaFrom(resp)
-	if err := transport.DecodeJSON(resp, out, co.maxBody, requestIDHeader); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return meta, fmt.Errorf("openai: %s %s: %w (%v)", cl.method, pathOnly(cl.path), ctxErr, err)
-		}
-		return meta, fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), err)
-	}
-	return meta, nil
+	return co.doBody(ctx, cl, 0, out, func(body []byte) error { return json.Unmarshal(body, out) })
 }
 
 func (co *core) log(ctx context.Context, cl *call, resp *http.Response, start time.Time, err error) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/reachkit/reachkit/openai"
 	"github.com/reachkit/reachkit/openai/openaitest"
+	"github.com/reachkit/reachkit/ratelimit"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -127,7 +128,7 @@ func chatServer(t *testing.T, status int, contentType, body string, header map[s
 		fmt.Fprint(w, body)
 	}))
 	t.Cleanup(srv.Close)
-	c, err := openai.NewClient(openai.WithAPIKey(testKey), openai.WithBaseURL(srv.URL))
+	c, err := openai.NewClient(openai.WithAPIKey(testKey), openai.WithBaseURL(srv.URL), openai.WithRetry(ratelimit.RetryPolicy{MaxRetries: -1}))
 	require.NoError(t, err)
 	return c, &reqs
 }
@@ -390,3 +391,47 @@ func TestMiddlewareOrderAndHTTPClientNotMutated(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestRetryPipeline(t *testing.T) {
+	srv := openaitest.NewServer(t)
+	var seen []string
+	logAttempts := func(next http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp, err := next.RoundTrip(r)
+			if err == nil {
+				seen = append(seen, resp.Status)
+			}
+			return resp, err
+		})
+	}
+	fast := ratelimit.RetryPolicy{MaxRetries: 3, InitialInterval: time.Millisecond, MaxInterval: 2 * time.Millisecond}
+	c := srv.Client(openai.WithRetry(fast), openai.WithMiddleware(logAttempts))
+
+	srv.Enqueue("chat/completions", openaitest.Error(500, "server_error", "boom"), openaitest.Raw(502, "text/html", "<html>bad gateway</html>"))
+	resp, err := c.Chat.New(context.Background(), helloReq)
+	require.NoError(t, err, "two transient failures are retried")
+	assert.NotEmpty(t, resp.Text())
+	assert.Equal(t, []string{"500 Internal Server Error", "502 Bad Gateway", "200 OK"}, seen, "user middleware sees every attempt")
+
+	seen = nil
+	srv.Enqueue("chat/completions", openaitest.Error(429, "insufficient_quota", "You exceeded your current quota"))
+	_, err = c.Chat.New(context.Background(), helloReq)
+	assert.True(t, openai.IsQuotaExceeded(err))
+	assert.Len(t, seen, 1, "an exhausted quota is never retried")
+
+	seen = nil
+	srv.Enqueue("chat/completions", openaitest.Error(400, "invalid_value", "bad"))
+	_, err = c.Chat.New(context.Background(), helloReq)
+	var apiErr *openai.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 400, apiErr.StatusCode)
+	assert.Len(t, seen, 1, "a 400 is never retried")
+
+	seen = nil
+	srv.Enqueue("chat/completions", openaitest.Error(503, "overloaded", "a"), openaitest.Error(503, "overloaded", "b"),
+		openaitest.Error(503, "overloaded", "c"), openaitest.Error(503, "overloaded", "d"))
+	_, err = c.Chat.New(context.Background(), helloReq)
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Len(t, seen, 4, "the first attempt and three retries")
+}

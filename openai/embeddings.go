@@ -210,7 +210,7 @@ func (s *EmbeddingsService) New(ctx context.Context, req EmbeddingRequest, opts 
 		}
 		limit = int64(n)*int64(dims)*24 + 1<<20
 	}
-	out.Meta, err = s.c.doBody(ctx, &call{method: http.MethodPost, path: "embeddings", body: b, cost: cost, opts: opts}, limit, func(body []byte) error {
+	out.Meta, err = s.c.doBody(ctx, &call{method: http.MethodPost, path: "embeddings", body: b, cost: cost, opts: opts, model: req.Model}, limit, out, func(body []byte) error {
 		if fastDecodeEmbeddings(body, out) {
 			return nil
 		}

@@ -236,6 +236,10 @@ func TestModerations(t *testing.T) {
 	assert.True(t, m.Results[1].Categories.Violence)
 	assert.Greater(t, m.Results[1].CategoryScores.Violence, 0.5)
 	assert.True(t, m.Flagged())
+	assert.Equal(t, []string{"violence"}, m.Results[1].FlaggedCategories())
+	clean, err := c.Moderations.New(context.Background(), openai.ModerationRequest{Input: []string{"trail skills for the drugstore run"}})
+	require.NoError(t, err)
+	assert.False(t, clean.Flagged(), "keywords match whole words only")
 
 	mm, err := c.Moderations.New(context.Background(), openai.ModerationRequest{Model: "omni-moderation-latest",
 		Inputs: []openai.ModerationInput{openai.ModerationText("a nice shoe"), openai.ModerationImage("data:image/png;base64,iVBORw0KGgo=")}})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/reachkit/reachkit/internal/transport"
+	"github.com/reachkit/reachkit/ratelimit"
 )
 
 // DecodeError reports a response body that could not be decoded: too large,
@@ -66,27 +67,11 @@ func (e *APIError) Error() string {
 // Unwrap returns the *DecodeError when the error body could not be read.
 func (e *APIError) Unwrap() error { return e.cause }
 
-// quotaCodes are the 429 codes that retrying cannot fix: the account is out
-// of credit or over a spend limit.
-var quotaCodes = [...]string{
-	"insufficient_quota",
-	"credit_balance_exhausted",
-	"organization_usage_limit_exceeded",
-	"organization_spend_limit_exceeded",
-	"project_spend_limit_exceeded",
-	"billing_hard_limit_reached",
-	"billing_not_active",
-}
-
 // IsQuotaExceeded reports an exhausted quota or spend limit. Waiting does not
-// help: add credit or raise the limit.
+// help: add credit or raise the limit. It agrees with ratelimit.Retry, which
+// never retries these.
 func (e *APIError) IsQuotaExceeded() bool {
-	for _, q := range quotaCodes {
-		if e.Code == q || e.Type == q {
-			return true
-		}
-	}
-	return false
+	return ratelimit.IsQuotaCode(e.Code) || ratelimit.IsQuotaCode(e.Type)
 }
 
 // IsRateLimit reports a 429 that waiting will cure (requests or tokens per

@@ -17,7 +17,7 @@ func maxOutput(model string) int {
 // chatCost estimates what the service charges a chat request at admission:
 // about one token per four characters of prompt, plus n times the maximum
 // output. It deliberately mirrors the server's estimate, not the tokenizer.
-func chatCost(r *ChatRequest) ratelimit.Cost {
+func chatCost(r *ChatRequest) (cost ratelimit.Cost, prompt int64) {
 	chars := 0
 	for i := range r.Messages {
 		m := &r.Messages[i]
@@ -40,11 +40,12 @@ func chatCost(r *ChatRequest) ratelimit.Cost {
 	if n < 1 {
 		n = 1
 	}
-	return ratelimit.Cost{Key: r.Model, Requests: 1, Tokens: int64((chars+3)/4 + n*out)}
+	prompt = int64((chars + 3) / 4)
+	return ratelimit.Cost{Key: r.Model, Requests: 1, Tokens: prompt + int64(n*out)}, prompt
 }
 
 // responseCost estimates a Responses API request the same way as chatCost.
-func responseCost(r *ResponseRequest) ratelimit.Cost {
+func responseCost(r *ResponseRequest) (cost ratelimit.Cost, prompt int64) {
 	chars := utf8.RuneCountInString(r.Instructions) + utf8.RuneCountInString(r.Input.Text)
 	for i := range r.Input.Items {
 		it := &r.Input.Items[i]
@@ -57,5 +58,6 @@ func responseCost(r *ResponseRequest) ratelimit.Cost {
 	if out <= 0 {
 		out = maxOutput(r.Model)
 	}
-	return ratelimit.Cost{Key: r.Model, Requests: 1, Tokens: int64((chars+3)/4 + out)}
+	prompt = int64((chars + 3) / 4)
+	return ratelimit.Cost{Key: r.Model, Requests: 1, Tokens: prompt + int64(out)}, prompt
 }

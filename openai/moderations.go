@@ -150,3 +150,26 @@ func (s *ModerationsService) New(ctx context.Context, req ModerationRequest, opt
 	}
 	return out, nil
 }
+
+// FlaggedCategories returns the API names of the categories the input was
+// flagged for ("violence", "self-harm/intent", ...), in a fixed order.
+func (r ModerationResult) FlaggedCategories() []string {
+	c := r.Categories
+	var out []string
+	for _, f := range [...]struct {
+		name string
+		on   bool
+	}{
+		{"harassment", c.Harassment}, {"harassment/threatening", c.HarassmentThreatening},
+		{"hate", c.Hate}, {"hate/threatening", c.HateThreatening},
+		{"illicit", c.Illicit}, {"illicit/violent", c.IllicitViolent},
+		{"self-harm", c.SelfHarm}, {"self-harm/instructions", c.SelfHarmInstructions}, {"self-harm/intent", c.SelfHarmIntent},
+		{"sexual", c.Sexual}, {"sexual/minors", c.SexualMinors},
+		{"violence", c.Violence}, {"violence/graphic", c.ViolenceGraphic},
+	} {
+		if f.on {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}

@@ -1,11 +1,15 @@
 package openai
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/reachkit/reachkit/internal/transport"
+	"github.com/reachkit/reachkit/openai/redact"
+	"github.com/reachkit/reachkit/ratelimit"
+	"github.com/reachkit/reachkit/tokens"
 )
 
 // DefaultBaseURL is the OpenAI API endpoint used when neither WithBaseURL nor
@@ -35,6 +39,13 @@ type config struct {
 	logPrompts    bool
 	allowInsecure bool
 	maxBody       int64
+	retry         ratelimit.RetryPolicy
+	cache         Cache
+	cacheTTL      time.Duration
+	usageHook     func(context.Context, UsageEvent)
+	prices        *tokens.Prices
+	fallbacks     map[string][]string
+	redactor      *redact.Redactor
 }
 
 // WithAPIKey sets the API key, overriding OPENAI_API_KEY.
@@ -100,11 +111,21 @@ func WithInsecureHTTP() Option { return func(c *config) { c.allowInsecure = true
 // of exhausting memory.
 func WithMaxResponseSize(n int64) Option { return func(c *config) { c.maxBody = n } }
 
+// WithRetry sets the retry policy. By default a call is retried twice on
+// connection errors, 408, 409, 429 (never for an exhausted quota) and 5xx,
+// with full-jitter backoff from 0.5 s to 8 s, honouring the server's
+// Retry-After advice. RetryPolicy{MaxRetries: -1} disables retries.
+//
+// Retry runs outside the other middleware, so every attempt passes through
+// the throttle and any logging middleware again.
+func WithRetry(p ratelimit.RetryPolicy) Option { return func(c *config) { c.retry = p } }
+
 // RequestOption changes a single call.
 type RequestOption func(*requestConfig)
 
 type requestConfig struct {
-	header http.Header
+	header    http.Header
+	cacheable bool
 }
 
 // WithRequestHeader sets a header on one call, for example an idempotency key

@@ -62,9 +62,9 @@ func (in ResponseInput) IsZero() bool { return in.Text == "" && in.Items == nil 
 // MarshalJSON encodes Text as a string and Items as an array.
 func (in ResponseInput) MarshalJSON() ([]byte, error) {
 	if in.Items != nil {
-		return json.Marshal(in.Items)
+		return marshalNoEscape(in.Items)
 	}
-	return json.Marshal(in.Text)
+	return marshalString(in.Text), nil
 }
 
 // TextInput returns an input made of one user text.
@@ -100,9 +100,9 @@ func (c InputContent) IsZero() bool { return c.Text == "" && c.Parts == nil }
 // MarshalJSON encodes Text as a string and Parts as an array.
 func (c InputContent) MarshalJSON() ([]byte, error) {
 	if c.Parts != nil {
-		return json.Marshal(c.Parts)
+		return marshalNoEscape(c.Parts)
 	}
-	return json.Marshal(c.Text)
+	return marshalString(c.Text), nil
 }
 
 // InputPart is a part of an input message: "input_text" (Text),
@@ -389,16 +389,30 @@ func (s *ResponsesService) New(ctx context.Context, req ResponseRequest, opts ..
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	b, err := transport.EncodeJSON(&req, req.Extra)
-	if err != nil {
-		return nil, fmt.Errorf("openai: encoding response request: %w", err)
+	sess := s.c.redactSession()
+	if sess != nil {
+		redactResponseRequest(sess, &req)
 	}
-	out := new(Response)
-	out.Meta, err = s.c.doJSON(ctx, &call{method: http.MethodPost, path: "responses", body: b, cost: responseCost(&req), opts: opts}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	out, err := withFallback(ctx, s.c, req.Model, func(model, reason string) (*Response, error) {
+		r := req
+		r.Model = model
+		b, err := transport.EncodeJSON(&r, r.Extra)
+		if err != nil {
+			return nil, fmt.Errorf("openai: encoding response request: %w", err)
+		}
+		cost, prompt := responseCost(&r)
+		deterministic := r.Temperature != nil && *r.Temperature == 0
+		cl := &call{method: http.MethodPost, path: "responses", body: b, cost: cost, opts: opts,
+			model: model, promptEstimate: prompt, deterministic: deterministic, fallbackReason: reason}
+		out := new(Response)
+		out.Meta, err = s.c.doJSON(ctx, cl, out)
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	})
+	restoreResponse(sess, out)
+	return out, err
 }
 
 func checkID(kind, id string) error {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 
 	"github.com/reachkit/reachkit/internal/transport"
+	"github.com/reachkit/reachkit/openai/redact"
+	"github.com/reachkit/reachkit/tokens"
 )
 
 // The Responses stream event types this package gives meaning to. Any other
@@ -89,6 +91,7 @@ type ResponseStream struct {
 	items     []OutputItem // output items by output index, as last seen
 	summaries []summaryAcc
 	reported  error
+	sess      *redact.Session
 }
 
 type summaryAcc struct {
@@ -110,12 +113,17 @@ func (s *ResponsesService) Stream(ctx context.Context, req ResponseRequest, opts
 		st.eventStream = failedStream(err)
 		return st
 	}
+	if st.sess = s.c.redactSession(); st.sess != nil {
+		redactResponseRequest(st.sess, &req)
+	}
 	b, err := transport.EncodeJSON(responseStreamBody{ResponseRequest: &req, Stream: true}, req.Extra)
 	if err != nil {
 		st.eventStream = failedStream(fmt.Errorf("openai: encoding response request: %w", err))
 		return st
 	}
-	st.eventStream = s.c.openStream(ctx, &call{method: http.MethodPost, path: "responses", body: b, cost: responseCost(&req), opts: opts})
+	cost, prompt := responseCost(&req)
+	st.eventStream = s.c.openStream(ctx, &call{method: http.MethodPost, path: "responses", body: b, cost: cost, opts: opts, model: req.Model, promptEstimate: prompt})
+	st.usage = func() (tokens.Usage, bool) { return st.final.tokenUsage() }
 	return st
 }
 
@@ -249,14 +257,28 @@ func (st *ResponseStream) All() iter.Seq2[*ResponseEvent, error] {
 // response.completed, the whole response. It is nil before the first
 // response event.
 func (st *ResponseStream) Response() *Response {
-	if st.final != nil {
-		st.final.Meta = st.meta
+	if st.final == nil {
+		return nil
 	}
-	return st.final
+	r := *st.final
+	r.Meta = st.meta
+	if st.sess != nil {
+		r.Output = append([]OutputItem(nil), r.Output...)
+		for i := range r.Output {
+			r.Output[i].Content = append([]OutputContent(nil), r.Output[i].Content...)
+		}
+		restoreResponse(st.sess, &r)
+	}
+	return &r
 }
 
 // OutputText returns the output_text deltas received so far, concatenated.
-func (st *ResponseStream) OutputText() string { return string(st.text) }
+func (st *ResponseStream) OutputText() string {
+	if st.sess != nil {
+		return st.sess.Restore(string(st.text))
+	}
+	return string(st.text)
+}
 
 // FunctionArguments returns the arguments received so far for the function
 // call item with the given id.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -16,9 +17,11 @@ import (
 // additional properties, and optional fields (omitempty, omitzero or
 // pointers) are expressed as nullable instead.
 //
-// Struct tags refine it: `jsonschema:"..."` is the property's description
-// and `enum:"a,b,c"` restricts a string to those values. Maps are refused,
-// because strict mode cannot describe their keys.
+// Struct tags refine it: `jsonschema:"..."` is the property's description,
+// `enum:"a,b,c"` restricts a string to those values, `minimum:"-1"` and
+// `maximum:"1"` (and exclusiveMinimum, exclusiveMaximum) bound a number,
+// `minItems` and `maxItems` bound a list. Maps are refused, because strict
+// mode cannot describe their keys.
 func SchemaFor[T any]() (json.RawMessage, error) {
 	s, err := jsonschema.For[T](nil)
 	if err != nil {
@@ -71,6 +74,9 @@ func strictify(s *jsonschema.Schema, t reflect.Type, path string) error {
 						prop.Enum = append(prop.Enum, strings.TrimSpace(v))
 					}
 				}
+				if err := applyBounds(prop, f.Tag); err != nil {
+					return fmt.Errorf("%s.%s: %w", path, name, err)
+				}
 			}
 			if !slices.Contains(s.Required, name) {
 				makeNullable(prop)
@@ -91,6 +97,37 @@ func strictify(s *jsonschema.Schema, t reflect.Type, path string) error {
 	for _, sub := range s.AnyOf {
 		if err := strictify(sub, t, path); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// applyBounds reads the `minimum`, `maximum`, `exclusiveMinimum`,
+// `exclusiveMaximum`, `minItems` and `maxItems` tags, which strict mode
+// accepts.
+func applyBounds(s *jsonschema.Schema, tag reflect.StructTag) error {
+	for _, b := range [...]struct {
+		name string
+		dst  **float64
+	}{{"minimum", &s.Minimum}, {"maximum", &s.Maximum}, {"exclusiveMinimum", &s.ExclusiveMinimum}, {"exclusiveMaximum", &s.ExclusiveMaximum}} {
+		if v := tag.Get(b.name); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return fmt.Errorf("tag %s=%q is not a number", b.name, v)
+			}
+			*b.dst = &f
+		}
+	}
+	for _, b := range [...]struct {
+		name string
+		dst  **int
+	}{{"minItems", &s.MinItems}, {"maxItems", &s.MaxItems}} {
+		if v := tag.Get(b.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("tag %s=%q is not a count", b.name, v)
+			}
+			*b.dst = &n
 		}
 	}
 	return nil

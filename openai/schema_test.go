@@ -14,7 +14,7 @@ import (
 )
 
 type Sentiment struct {
-	Score  float64  `json:"score" jsonschema:"sentiment from -1 (negative) to 1 (positive)"`
+	Score  float64  `json:"score" jsonschema:"sentiment from -1 (negative) to 1 (positive)" minimum:"-1" maximum:"1"`
 	Label  string   `json:"label" enum:"positive,neutral,negative"`
 	Topics []string `json:"topics"`
 	Note   *string  `json:"note,omitempty"`
@@ -33,6 +33,8 @@ func TestSchemaForIsStrict(t *testing.T) {
 	props := s["properties"].(map[string]any)
 	assert.Equal(t, "sentiment from -1 (negative) to 1 (positive)", props["score"].(map[string]any)["description"])
 	assert.Equal(t, []any{"positive", "neutral", "negative"}, props["label"].(map[string]any)["enum"])
+	assert.Equal(t, -1.0, props["score"].(map[string]any)["minimum"])
+	assert.Equal(t, 1.0, props["score"].(map[string]any)["maximum"])
 	assert.ElementsMatch(t, []any{"string", "null"}, props["note"].(map[string]any)["type"], "optional fields are nullable")
 	reason := props["reason"].(map[string]any)
 	assert.Equal(t, false, reason["additionalProperties"])
@@ -94,6 +96,7 @@ func TestStructuredOutputAgainstFake(t *testing.T) {
 	v, err := openai.ParseChat[Sentiment](resp)
 	require.NoError(t, err, "the fake answers with JSON valid for the schema: %s", resp.Text())
 	assert.Contains(t, []string{"positive", "neutral", "negative"}, v.Label)
+	assert.True(t, v.Score >= -1 && v.Score <= 1, "the fake honours the bounds: %v", v.Score)
 
 	text, err := openai.TextFormatFor[Sentiment]("sentiment")
 	require.NoError(t, err)
@@ -130,4 +133,19 @@ func ExampleParseChat() {
 	score, err := openai.ParseChat[Score](resp)
 	fmt.Println(err == nil, score.Label != "")
 	// Output: true true
+}
+
+func TestFitMessages(t *testing.T) {
+	msgs := []openai.ChatMessage{openai.SystemMessage("You are helpful.")}
+	for i := 0; i < 20; i++ {
+		msgs = append(msgs, openai.UserMessage(fmt.Sprintf("question %d about running shoes and trail shoes", i)),
+			openai.AssistantMessage(fmt.Sprintf("answer %d about running shoes, trail shoes and sizes", i)))
+	}
+	kept, res, err := openai.FitMessages("gpt-4o-mini", msgs, 120)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, res.Tokens, 120)
+	assert.Equal(t, openai.RoleSystem, kept[0].Role, "the system message stays")
+	assert.Equal(t, msgs[len(msgs)-1], kept[len(kept)-1], "the newest turn stays")
+	assert.Equal(t, len(msgs)-len(res.Dropped), len(kept))
+	assert.Positive(t, res.DroppedTurns)
 }

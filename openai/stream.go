@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/reachkit/reachkit/internal/sse"
+	"github.com/reachkit/reachkit/ratelimit"
+	"github.com/reachkit/reachkit/tokens"
 )
 
 // eventStream is the machinery shared by every stream: one response body,
@@ -25,13 +27,34 @@ type eventStream struct {
 	err     error
 	done    bool
 	path    string
+
+	// For the usage hook: reported once, when the stream ends.
+	co    *core
+	cl    *call
+	start time.Time
+	info  *ratelimit.RetryInfo
+	usage usageFunc
+}
+
+// usageFunc adapts a stream's accumulated usage to usageReporter.
+type usageFunc func() (tokens.Usage, bool)
+
+func (f usageFunc) tokenUsage() (tokens.Usage, bool) {
+	if f == nil {
+		return tokens.Usage{}, false
+	}
+	return f()
 }
 
 // openStream sends cl and prepares to decode its event stream. Any failure
 // is kept and reported by the first Next.
 func (co *core) openStream(ctx context.Context, cl *call) *eventStream {
-	s := &eventStream{path: cl.path, expired: new(atomic.Bool)}
+	s := &eventStream{path: cl.path, expired: new(atomic.Bool), co: co, cl: cl, start: time.Now()}
+	cl.stream = true
 	ctx, s.cancel = context.WithCancel(ctx)
+	if co.usageHook != nil {
+		ctx, s.info = ratelimit.WithRetryInfo(ctx)
+	}
 	s.ctx = ctx
 	if co.timeout > 0 {
 		expired := s.expired
@@ -113,7 +136,20 @@ func (s *eventStream) finish() {
 	if s.body != nil {
 		s.body.Close()
 	}
-	s.cancel()
+	if s.co != nil && s.co.usageHook != nil {
+		meta := s.meta
+		if meta.Model == "" {
+			meta.Model = s.cl.model
+		}
+		var apiErr *APIError
+		if meta.StatusCode == 0 && errors.As(s.err, &apiErr) {
+			meta.StatusCode = apiErr.StatusCode
+		}
+		s.co.report(s.ctx, s.cl, meta, s.usage, s.start, attempts(s.info), s.err)
+	}
+	if s.cancel != nil {
+		s.cancel()
+	}
 }
 
 // Close releases the stream. It is safe to call more than once and after

@@ -29,18 +29,39 @@ var ErrEmptyBody = errors.New("response body is empty")
 // over v's fields. The result is a complete body that can be sent any number
 // of times.
 func EncodeJSON(v any, extra map[string]any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+	e := encPool.Get().(*pooledEncoder)
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		return nil, err // not put back: an Encoder keeps a write error
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	b := bytes.Clone(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	if e.buf.Cap() <= maxPooledEncode {
+		encPool.Put(e)
+	}
 	if len(extra) == 0 {
 		return b, nil
 	}
 	return mergeExtra(b, extra)
 }
+
+// pooledEncoder is an Encoder writing into its own buffer, kept between
+// calls so that encoding a request costs one allocation: the body it
+// returns, sized exactly.
+type pooledEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encPool = sync.Pool{New: func() any {
+	e := new(pooledEncoder)
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+// maxPooledEncode bounds the buffers kept: a request with a large inline
+// image must not pin its size.
+const maxPooledEncode = 256 << 10
 
 // mergeExtra is only paid for when a caller uses Extra: the common path above
 // encodes once.

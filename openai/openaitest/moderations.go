@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"unicode"
 )
 
 // moderationKeywords maps words to the category the fake flags them under.
@@ -80,9 +81,13 @@ func (s *Server) moderations(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		flagged := false
-		lower := strings.ToLower(it.text)
-		for word, cat := range moderationKeywords {
-			if strings.Contains(lower, word) {
+		// Whole words only: "trail skills" and "drugstore" are fine copy.
+		for _, word := range strings.FieldsFunc(strings.ToLower(it.text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			cat, ok := moderationKeywords[word]
+			if !ok { // plurals and third persons: "idiots", "kills"
+				cat, ok = moderationKeywords[strings.TrimSuffix(word, "s")]
+			}
+			if ok {
 				cats[cat], scores[cat], flagged = true, 0.97, true
 			}
 		}

@@ -23,7 +23,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reachkit/reachkit/internal/ratesim"
 	"github.com/reachkit/reachkit/openai"
+	"github.com/reachkit/reachkit/ratelimit"
 )
 
 // APIKey is the key the server's Client uses. The server accepts any
@@ -44,6 +46,8 @@ type Server struct {
 	models    []openai.Model
 	responses map[string]*storedResponse
 	seq       int
+	sim       *ratesim.Simulator
+	handler   http.Handler
 }
 
 // Option configures a Server.
@@ -68,6 +72,10 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		o(s)
 	}
 	s.routes()
+	s.handler = s.mux
+	if s.sim != nil {
+		s.handler = s.sim.Wrap(s.mux)
+	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	if tb != nil {
 		tb.Helper()
@@ -82,10 +90,13 @@ func (s *Server) URL() string { return s.srv.URL + "/v1" }
 // Close shuts the server down and waits for outstanding requests.
 func (s *Server) Close() { s.srv.Close() }
 
-// Client returns an openai.Client wired to the server. opts are applied after
-// the server's own (base URL, key), so a test may add middleware or retries.
+// Client returns an openai.Client wired to the server. Retries are off, so a
+// scripted error reaches the caller as it is; opts are applied after the
+// server's own settings, so a test may turn retries on with openai.WithRetry
+// or add middleware.
 func (s *Server) Client(opts ...openai.Option) *openai.Client {
-	all := append([]openai.Option{openai.WithAPIKey(APIKey), openai.WithBaseURL(s.URL()), openai.WithHTTPClient(s.srv.Client())}, opts...)
+	all := append([]openai.Option{openai.WithAPIKey(APIKey), openai.WithBaseURL(s.URL()), openai.WithHTTPClient(s.srv.Client()),
+		openai.WithRetry(ratelimit.RetryPolicy{MaxRetries: -1})}, opts...)
 	c, err := openai.NewClient(all...)
 	if err != nil {
 		panic(fmt.Sprintf("openaitest: building client: %v", err)) // only reachable through invalid opts
@@ -227,7 +238,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "You didn't provide an API key.")
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 func writeReply(w http.ResponseWriter, r *http.Request, rep *Reply) {
