@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -53,5 +54,27 @@ func BenchmarkOptionOverhead(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkLRUCacheHeap fills a 16 MiB cache with 100,000 distinct replies
+// of 1 KB (100 MB offered) and reports the live heap it holds afterwards.
+func BenchmarkLRUCacheHeap(b *testing.B) {
+	const bound = 16 << 20
+	value := make([]byte, 1024)
+	for i := 0; i < b.N; i++ {
+		c := openai.NewLRUCache(bound)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for k := 0; k < 100_000; k++ {
+			c.Set(context.Background(), "reachkit:openai:"+strconv.Itoa(k), bytes.Clone(value), 0)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB-live")
+		b.ReportMetric(float64(c.Size())/(1<<20), "MiB-accounted")
+		b.ReportMetric(float64(c.Len()), "entries")
+		runtime.KeepAlive(c)
 	}
 }
