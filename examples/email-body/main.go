@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/reachkit/reachkit/examples/internal/env"
+	"github.com/reachkit/reachkit/examples/internal/templates"
 	"github.com/reachkit/reachkit/openai"
 	"github.com/reachkit/reachkit/ratelimit"
 )
@@ -73,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	cfg, err := loadConfig(*configPath)
+	cfg, err := templates.LoadFile(*configPath, defaultTemplates)
 	if err != nil {
 		return err
 	}
@@ -86,10 +87,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	var spent meter
+	var spent templates.Meter
 	client, _, closeFn, err := env.OpenAI(stderr, nil,
 		openai.WithMiddleware(ratelimit.Throttle(teamLimit(cfg.Limits.MaxRequestsPerMinute))),
-		openai.WithUsageHook(spent.record))
+		openai.WithUsageHook(spent.Record))
 	if err != nil {
 		return err
 	}

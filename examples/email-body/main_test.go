@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/reachkit/reachkit/examples/internal/templates"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -128,7 +130,7 @@ func TestTruncatedAnswerIsAnError(t *testing.T) {
 }
 
 func TestUnknownPlaceholderFails(t *testing.T) {
-	cfg, err := LoadConfig(strings.NewReader(`
+	cfg, err := templates.LoadConfig(strings.NewReader(`
 defaults: {model: gpt-4o-mini, max_tokens: 100}
 templates:
   - name: typo

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/reachkit/reachkit/examples/internal/templates"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -57,7 +59,7 @@ func TestOffline(t *testing.T) {
 
 func TestGenerateParsesIntoTheStruct(t *testing.T) {
 	fake := openaitest.NewServer(t)
-	cfg, err := loadConfig("")
+	cfg, err := templates.LoadFile("", defaultTemplates)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,14 +164,14 @@ func TestTokenLimitStopsTheRequest(t *testing.T) {
 }
 
 func TestConfigRejectsUnknownKeys(t *testing.T) {
-	_, err := LoadConfig(strings.NewReader("defaults:\n  model: gpt-4o-mini\n  temprature: 0.5\n"))
+	_, err := templates.LoadConfig(strings.NewReader("defaults:\n  model: gpt-4o-mini\n  temprature: 0.5\n"))
 	if err == nil || !strings.Contains(err.Error(), "temprature") {
 		t.Fatalf("err = %v, want one naming the unknown key", err)
 	}
 }
 
 func TestEveryTemplateRenders(t *testing.T) {
-	cfg, err := loadConfig("")
+	cfg, err := templates.LoadFile("", defaultTemplates)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package templates
 
 import (
 	"context"
@@ -9,15 +9,17 @@ import (
 	"github.com/reachkit/reachkit/openai"
 )
 
-// meter adds up the tokens and cost the client's usage hook reports.
-type meter struct {
+// Meter adds up the tokens and cost a client's usage hook reports; give
+// its Record method to openai.WithUsageHook.
+type Meter struct {
 	mu                 sync.Mutex
 	prompt, completion int
 	usd                float64
 	unpriced           []string
 }
 
-func (m *meter) record(_ context.Context, ev openai.UsageEvent) {
+// Record adds one call.
+func (m *Meter) Record(_ context.Context, ev openai.UsageEvent) {
 	if ev.PromptTokens+ev.CompletionTokens == 0 {
 		return // moderation is free and reports no usage
 	}
@@ -31,7 +33,8 @@ func (m *meter) record(_ context.Context, ev openai.UsageEvent) {
 	}
 }
 
-func (m *meter) String() string {
+// String reports the totals.
+func (m *Meter) String() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := fmt.Sprintf("cost: $%.6f for %d prompt + %d completion tokens", m.usd, m.prompt, m.completion)

@@ -1,4 +1,6 @@
-package main
+// Package templates reads the prompt file the content examples share:
+// defaults, limits and named templates rendered with text/template.
+package templates
 
 import (
 	"cmp"
@@ -78,11 +80,10 @@ func LoadConfig(r io.Reader) (*Config, error) {
 	return &c, nil
 }
 
-// loadConfig reads the prompt file at path, or the built-in one when path
-// is empty.
-func loadConfig(path string) (*Config, error) {
+// LoadFile reads the prompt file at path, or builtin when path is empty.
+func LoadFile(path, builtin string) (*Config, error) {
 	if path == "" {
-		return LoadConfig(strings.NewReader(defaultTemplates))
+		return LoadConfig(strings.NewReader(builtin))
 	}
 	f, err := os.Open(path)
 	if err != nil {
