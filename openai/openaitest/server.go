@@ -48,6 +48,9 @@ type Server struct {
 	seq       int
 	sim       *ratesim.Simulator
 	handler   http.Handler
+	counts    map[string]int // requests per path, all of them
+	total     int
+	keep      int // how many requests Requests keeps; -1: all
 }
 
 // Option configures a Server.
@@ -63,10 +66,23 @@ func WithModels(ids ...string) Option {
 	}
 }
 
+// WithRequestLog keeps only the last n requests for Requests (0 keeps none),
+// so a long simulation does not hold every request in memory.
+// RequestCount still counts them all. By default every request is kept.
+func WithRequestLog(n int) Option {
+	return func(s *Server) {
+		if n < 0 {
+			n = 0
+		}
+		s.keep = n
+	}
+}
+
 // NewServer starts a fake server. When tb is not nil the server is closed
 // at the end of the test; otherwise (in a main package, say) call Close.
 func NewServer(tb testing.TB, opts ...Option) *Server {
-	s := &Server{queue: make(map[string][]Reply), mux: http.NewServeMux(), responses: make(map[string]*storedResponse)}
+	s := &Server{queue: make(map[string][]Reply), mux: http.NewServeMux(), responses: make(map[string]*storedResponse),
+		counts: make(map[string]int), keep: -1}
 	WithModels("gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-5", "text-embedding-3-small", "omni-moderation-latest")(s)
 	for _, o := range opts {
 		o(s)
@@ -130,13 +146,10 @@ func (s *Server) RequestCount(path string) int {
 	path = normPath(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if path == "/" || r.Path == path {
-			n++
-		}
+	if path == "/" {
+		return s.total
 	}
-	return n
+	return s.counts[path]
 }
 
 // Reply is a scripted answer.
@@ -219,8 +232,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	r.URL.Path = path
 
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body, Time: time.Now()})
-	reqID := fmt.Sprintf("req_openaitest_%d", len(s.requests))
+	s.total++
+	s.counts[path]++
+	if s.keep != 0 {
+		s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body, Time: time.Now()})
+		if s.keep > 0 && len(s.requests) > s.keep {
+			s.requests = append(s.requests[:0], s.requests[len(s.requests)-s.keep:]...)
+		}
+	}
+	reqID := fmt.Sprintf("req_openaitest_%d", s.total)
 	var reply *Reply
 	if q := s.queue[path]; len(q) > 0 {
 		reply = &q[0]

@@ -146,3 +146,15 @@ func ExampleNewServer() {
 	// Reply from openaitest to: Hi
 	// 2
 }
+
+func TestRequestLogBound(t *testing.T) {
+	srv := openaitest.NewServer(t, openaitest.WithRequestLog(2))
+	c := srv.Client()
+	for i := 0; i < 5; i++ {
+		_, err := c.Models.List(context.Background())
+		require.NoError(t, err)
+	}
+	assert.Len(t, srv.Requests(), 2, "only the last two are kept")
+	assert.Equal(t, 5, srv.RequestCount("models"), "all are counted")
+	assert.Equal(t, 5, srv.RequestCount(""))
+}
