@@ -6,6 +6,8 @@
 # compiling the peers (openai-go is large).
 set -euo pipefail
 cd "$(dirname "$0")"
+# bench is its own module, outside the repository's go.work.
+export GOWORK=off
 start=$(date +%s)
 
 echo "== bench: gofmt"

@@ -7,6 +7,8 @@
 #   bash profile.sh ChatStream      # one
 set -euo pipefail
 cd "$(dirname "$0")"
+# bench is its own module, outside the repository's go.work.
+export GOWORK=off
 mkdir -p results
 go test -c -o results/bench.test .
 for w in ${1:-ChatNew ChatStream Responses Embeddings}; do

@@ -12,6 +12,8 @@
 # Raw output goes to results/ (not committed).
 set -euo pipefail
 cd "$(dirname "$0")"
+# bench is its own module, outside the repository's go.work.
+export GOWORK=off
 here=$(pwd)
 
 COUNT=${COUNT:-8}
