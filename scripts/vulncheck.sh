@@ -43,8 +43,15 @@ http://* | https://*)
   ;;
 esac
 
+# With the go.work of the repository root, ./... there covers the examples
+# module too; without it, each module is checked on its own.
+modules=(. examples)
+if [ -n "$(go env GOWORK)" ]; then
+  modules=(.)
+fi
+
 status=0
-for module in . examples; do
+for module in "${modules[@]}"; do
   [ -f "$module/go.mod" ] || continue
   echo "== govulncheck $version ($module)"
   out=$(mktemp)

@@ -216,7 +216,7 @@ func TestSharedClients(t *testing.T) {
 	defer func() {
 		osrv.Close()
 		bsrv.Close()
-		if err := goleak.Find(leakOpt); err != nil {
+		if err := goroutinesLeft(leakOpt); err != nil {
 			t.Errorf("leaked goroutines: %v", err)
 		}
 	}()

@@ -22,10 +22,10 @@ import (
 // in flight.
 const callHeader = "X-Faults-Call"
 
-// A Fault is what happens to one HTTP call: either at the client side,
-// before anything reaches the network (client), or at the server (serve).
+// A Fault is what happens to one HTTP call: either in the transport, which
+// then makes the exchange itself (client), or at the server (serve).
 type Fault struct {
-	Name   string
+	Name   string // what the fault does, in a few words
 	client func(in *Injector, r *http.Request) (*http.Response, error)
 	serve  func(in *Injector, w http.ResponseWriter, r *http.Request)
 }

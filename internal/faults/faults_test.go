@@ -16,13 +16,14 @@ import (
 	"github.com/reachkit/reachkit/ratelimit"
 )
 
-// The library bugs these scenarios found; see RELIABILITY.md.
+// The library bugs these scenarios found; RELIABILITY.md describes each
+// and its fix.
 const (
-	bugStreamType = "a stream answered 200 with a body that is not text/event-stream (JSON, an HTML page) ends with no event and a nil Err"
-	bugStreamCap  = "WithMaxResponseSize bounds one event, not a stream: what a stream accumulates grows until ctx ends"
-	bugEventSize  = "an oversized stream event fails with *sse.EventTooLargeError from an internal package: errors.Is(err, openai.ErrBodyTooLarge) is false"
-	bugChunkType  = "a stream event that cannot be decoded ends the stream with a wrapped *json.SyntaxError or *json.UnmarshalTypeError, not the *DecodeError (status, request id, snippet) README promises"
-	bugRedirect   = "redirects are followed to any host: brevo's api-key, OpenAI-Organization/-Project and a 307's body go to a plain-http remote host"
+	bugStreamType = "B1: a stream answered 200 with JSON or an HTML page ends with no event and a nil Err"
+	bugRedirect   = "B2: redirects are followed to any host, with brevo's api-key, OpenAI-Organization/-Project and a 307's body"
+	bugStreamCap  = "B3: WithMaxResponseSize bounds one event, not what a stream accumulates"
+	bugEventSize  = "B4: an oversized stream event is an *sse.EventTooLargeError (internal), not ErrBodyTooLarge"
+	bugChunkType  = "B5: an undecodable stream event gives a wrapped json error, not a *DecodeError"
 )
 
 func jsonReply(status int, body string) faults.Fault {
@@ -297,7 +298,7 @@ func scenarios() []*scenario {
 		want:   expect{decode: true, attempts: 1}})
 	add(&scenario{fault: "`null` where objects are expected", target: chatNew,
 		script: []faults.Fault{jsonReply(200, `{"id":null,"choices":[null,{"index":1,"message":null,"logprobs":null}],"usage":null}`)},
-		want:   expect{text: ok("")}, note: "zero values; TestNullEverywhere covers every field of every reply"})
+		want:   expect{text: ok("")}, note: "zero values; TestMutatedReplies covers every field of every reply"})
 	add(&scenario{fault: "`null` where objects are expected", target: chatStream,
 		script: []faults.Fault{faults.SSE("data: null\n\n", `data: {"choices":[null,{"index":0,"delta":null}],"usage":null}`+"\n\n", chunk("Hi"), done)},
 		want:   expect{text: ok("Hi"), events: 3}})
