@@ -210,9 +210,17 @@ func (s *CampaignsService) SendTest(ctx context.Context, id int64, emails []stri
 	meta, err := s.c.send(ctx, &call{method: http.MethodPost, path: path, opts: opts}, sendTestBody{emails}, nil, nil)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && len(apiErr.body) > 0 {
-		ste := &SendTestError{APIError: apiErr}
-		if json.Unmarshal(apiErr.body, ste) == nil && len(ste.UnexistingEmails)+len(ste.WithoutListEmails)+len(ste.BlacklistedEmails) > 0 {
-			return nil, ste
+		// The lists are decoded on their own: decoding into the
+		// SendTestError would let the body set the embedded APIError's
+		// status, route and headers.
+		var lists struct {
+			Unexisting  []string `json:"unexistingEmails"`
+			WithoutList []string `json:"withoutListEmails"`
+			Blacklisted []string `json:"blackListedEmails"`
+		}
+		if json.Unmarshal(apiErr.body, &lists) == nil && len(lists.Unexisting)+len(lists.WithoutList)+len(lists.Blacklisted) > 0 {
+			return nil, &SendTestError{APIError: apiErr, UnexistingEmails: lists.Unexisting,
+				WithoutListEmails: lists.WithoutList, BlacklistedEmails: lists.Blacklisted}
 		}
 	}
 	if err != nil {

@@ -39,7 +39,8 @@ type Client struct {
 // printing a Client never prints its configuration.
 type core struct {
 	baseURL   string
-	apiKey    []string // shared read-only between requests
+	apiKey    *[]string // shared read-only between requests; behind a pointer so that no printer that follows one level shows it
+	scrub     *transport.Scrubber
 	userAgent []string
 	accept    []string
 	jsonType  []string
@@ -101,10 +102,12 @@ func NewClient(opts ...Option) (*Client, error) {
 		hc = &copied
 	}
 	hc.Transport = pipeline(hc.Transport, &cfg)
+	transport.GuardRedirects(hc)
 
 	co := &core{
 		baseURL:   base,
-		apiKey:    []string{string(cfg.apiKey)},
+		apiKey:    &[]string{string(cfg.apiKey)},
+		scrub:     transport.NewScrubber(string(cfg.apiKey)),
 		userAgent: []string{"reachkit-go/" + Version},
 		accept:    []string{"application/json"},
 		jsonType:  []string{"application/json"},
@@ -159,9 +162,10 @@ func retryAdvice(next http.RoundTripper) http.RoundTripper {
 }
 
 // Format prints the client without its configuration, so that no verb can
-// reveal the API key.
-func (c *Client) Format(f fmt.State, _ rune) {
-	if c == nil || c.core == nil {
+// reveal the API key. It has a value receiver so that a Client value prints
+// the same way as a pointer.
+func (c Client) Format(f fmt.State, _ rune) {
+	if c.core == nil {
 		_, _ = io.WriteString(f, "brevo.Client(nil)")
 		return
 	}
@@ -252,7 +256,7 @@ func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error)
 		return nil, fmt.Errorf("brevo: building request: %w", err)
 	}
 	h := req.Header
-	h["Api-Key"] = co.apiKey
+	h["Api-Key"] = *co.apiKey
 	h["User-Agent"] = co.userAgent
 	h["Accept"] = co.accept
 	if cl.body != nil {
@@ -283,7 +287,7 @@ func (co *core) do(ctx context.Context, cl *call) (*http.Response, error) {
 		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(resp, co.maxBody, cl)
+		apiErr := newAPIError(resp, co.maxBody, cl, co.scrub)
 		co.log(ctx, cl, resp, start, apiErr)
 		return nil, apiErr
 	}
@@ -295,7 +299,7 @@ func (co *core) do(ctx context.Context, cl *call) (*http.Response, error) {
 // reports context.Canceled (or DeadlineExceeded), not a URL error.
 func (co *core) wrapTransportError(ctx context.Context, cl *call, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		return fmt.Errorf("brevo: %s /%s: %w (%v)", cl.method, elidePath(cl.path), ctxErr, err)
+		return fmt.Errorf("brevo: %s /%s: %w (%w)", cl.method, elidePath(cl.path), ctxErr, err)
 	}
 	return fmt.Errorf("brevo: %s /%s: %w", cl.method, elidePath(cl.path), err)
 }
@@ -318,9 +322,9 @@ func (co *core) doJSON(ctx context.Context, cl *call, out any) (Meta, error) {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return meta, nil
 	}
-	if err := transport.DecodeJSON(resp, out, co.maxBody, ""); err != nil {
+	if err := transport.DecodeJSON(resp, out, co.maxBody, "", co.scrub); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return meta, fmt.Errorf("brevo: %s /%s: %w (%v)", cl.method, elidePath(cl.path), ctxErr, err)
+			return meta, fmt.Errorf("brevo: %s /%s: %w (%w)", cl.method, elidePath(cl.path), ctxErr, err)
 		}
 		return meta, fmt.Errorf("brevo: %s /%s: %w", cl.method, elidePath(cl.path), err)
 	}

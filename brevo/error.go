@@ -128,7 +128,8 @@ func ErrorCode(err error) string {
 const maxErrorBody = 1 << 20
 
 // newAPIError reads (bounded) and closes resp.Body and builds the error.
-func newAPIError(resp *http.Response, limit int64, cl *call) *APIError {
+// Text quoted from the body passes through scrub first.
+func newAPIError(resp *http.Response, limit int64, cl *call, scrub *transport.Scrubber) *APIError {
 	defer resp.Body.Close()
 	if limit <= 0 || limit > maxErrorBody {
 		limit = maxErrorBody
@@ -142,7 +143,7 @@ func newAPIError(resp *http.Response, limit int64, cl *call) *APIError {
 		Header:     resp.Header,
 		RateLimit:  ratelimit.ParseBrevoHeaders(resp.Header),
 	}
-	body := bytes.TrimSpace(buf.Bytes())
+	body := scrub.Bytes(bytes.TrimSpace(buf.Bytes()))
 	if err == nil && parseErrorModel(body, e) {
 		e.body = bytes.Clone(body)
 		return e
@@ -154,6 +155,10 @@ func newAPIError(resp *http.Response, limit int64, cl *call) *APIError {
 	}
 	e.cause = transport.NewDecodeError(resp, "", body, err)
 	e.Message = http.StatusText(resp.StatusCode)
+	if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// The client does not follow redirects (transport.GuardRedirects).
+		e.Message += " to " + transport.Snippet(scrub.Bytes([]byte(loc)), 200) + ", not followed"
+	}
 	if s := transport.Snippet(body, 120); s != "" {
 		e.Message += ": " + s
 	}

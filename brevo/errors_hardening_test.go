@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
 	"sync"
 	"testing"
 
@@ -12,19 +11,9 @@ import (
 	"github.com/reachkit/reachkit/internal/transport"
 )
 
-// knownBug skips a test that shows a library bug not fixed yet; with
-// REACHKIT_KNOWN_BUGS=1 it runs, for whoever fixes it.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("REACHKIT_KNOWN_BUGS") == "" {
-		t.Skip("BUG: " + bug)
-	}
-}
-
 // The details of a refused test send come from the error body, which must
 // not be able to change what the *APIError says about the reply.
 func TestSendTestErrorKeepsTheReply(t *testing.T) {
-	knownBug(t, "SendTest decodes the error body into the embedded *APIError, so the body sets StatusCode, Method, Path and Header")
 	body := `{"code":"invalid_parameter","message":"Emails are not valid","unexistingEmails":["ada@example.com"],` +
 		`"statusCode":200,"method":"DELETE","path":"elsewhere","header":{"X-Injected":["1"]}}`
 	rt := &memoryTransport{status: 400, header: http.Header{"Content-Type": {"application/json"}}, body: []byte(body)}
@@ -60,7 +49,6 @@ func (r *redirecting) RoundTrip(req *http.Request) (*http.Response, error) {
 // net/http drops Authorization on a redirect to another host, but not
 // Brevo's api-key header: the client must not follow redirects.
 func TestRedirectDoesNotCarryTheKey(t *testing.T) {
-	knownBug(t, "redirects are followed to any host, with the api-key header, even over plain http")
 	for _, location := range []string{"http://203.0.113.7/v3/contacts/1", "https://attacker.example/v3/contacts/1"} {
 		rt := &redirecting{location: location}
 		c, err := brevo.NewClient(brevo.WithAPIKey("xkeysib-SECRET"), brevo.WithBaseURL("http://127.0.0.1:9/v3"),

@@ -223,7 +223,7 @@ func (co *core) doText(ctx context.Context, cl *call) (Meta, string, error) {
 	buf, err := transport.ReadBody(resp, co.maxBody)
 	defer transport.PutBuffer(buf)
 	if err != nil {
-		return meta, "", fmt.Errorf("openai: %s %s: %w", cl.method, cl.path, transport.NewDecodeError(resp, requestIDHeader, buf.Bytes(), err))
+		return meta, "", fmt.Errorf("openai: %s %s: %w", cl.method, cl.path, transport.NewDecodeError(resp, requestIDHeader, co.scrub.Bytes(buf.Bytes()), err))
 	}
 	return meta, strings.Clone(buf.String()), nil
 }

@@ -98,6 +98,7 @@ func (s *ChatService) Stream(ctx context.Context, req ChatRequest, opts ...Reque
 	}
 	cost, prompt := chatCost(&req)
 	st.eventStream = s.c.openStream(ctx, &call{method: http.MethodPost, path: "chat/completions", body: b, cost: cost, opts: opts, model: req.Model, promptEstimate: prompt})
+	st.complete = st.acc.finished
 	st.usage = func() (tokens.Usage, bool) {
 		if st.acc.usage == nil {
 			return tokens.Usage{}, false
@@ -151,8 +152,7 @@ func (st *ChatStream) Next() bool {
 	clear(choices)
 	st.wire = chunkWire{ChatCompletionChunk: ChatCompletionChunk{Choices: choices[:0]}}
 	if err := json.Unmarshal(data, &st.wire); err != nil {
-		st.fail(fmt.Errorf("openai: decoding chat stream chunk (request id %s): %w; chunk starts %q",
-			st.meta.RequestID, err, transport.Snippet(data, 120)))
+		st.fail(st.decodeError(fmt.Errorf("a chunk: %w", err), data))
 		return false
 	}
 	if st.wire.Error != nil {
@@ -215,6 +215,17 @@ type chatAccumulator struct {
 	created                      int64
 	usage                        *Usage
 	choices                      []choiceAcc
+}
+
+// finished reports whether every choice has a finish reason: a stream cut
+// after that, before [DONE], lost nothing of the completion.
+func (a *chatAccumulator) finished() bool {
+	for i := range a.choices {
+		if a.choices[i].finish == "" {
+			return false
+		}
+	}
+	return len(a.choices) > 0
 }
 
 type choiceAcc struct {

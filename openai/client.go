@@ -43,7 +43,8 @@ type Client struct {
 // printing a Client never prints its configuration.
 type core struct {
 	baseURL    string
-	auth       []string // "Bearer <key>", shared read-only between requests
+	auth       *[]string // "Bearer <key>", shared read-only between requests; behind a pointer so that no printer that follows one level shows it
+	scrub      *transport.Scrubber
 	org        []string
 	project    []string
 	userAgent  []string
@@ -129,10 +130,12 @@ func NewClient(opts ...Option) (*Client, error) {
 		hc = &copied
 	}
 	hc.Transport = pipeline(hc.Transport, cfg)
+	transport.GuardRedirects(hc)
 
 	co := &core{
 		baseURL:    base,
-		auth:       []string{"Bearer " + string(cfg.apiKey)},
+		auth:       &[]string{"Bearer " + string(cfg.apiKey)},
+		scrub:      transport.NewScrubber(string(cfg.apiKey)),
 		userAgent:  []string{"reachkit-go/" + Version},
 		accept:     []string{"application/json"},
 		jsonType:   []string{"application/json"},
@@ -169,9 +172,10 @@ func NewClient(opts ...Option) (*Client, error) {
 }
 
 // Format prints the client without its configuration, so that no verb can
-// reveal the API key.
-func (c *Client) Format(f fmt.State, _ rune) {
-	if c == nil || c.core == nil {
+// reveal the API key. It has a value receiver so that a Client value prints
+// the same way as a pointer.
+func (c Client) Format(f fmt.State, _ rune) {
+	if c.core == nil {
 		_, _ = io.WriteString(f, "openai.Client(nil)")
 		return
 	}
@@ -259,7 +263,7 @@ func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error)
 		cl.ctype = []string{cl.form.ContentType()}
 	}
 	h := req.Header
-	h["Authorization"] = co.auth
+	h["Authorization"] = *co.auth
 	h["User-Agent"] = co.userAgent
 	h["Accept"] = co.accept
 	if cl.accept != nil {
@@ -318,7 +322,7 @@ func (co *core) do(ctx context.Context, cl *call) (*http.Response, error) {
 		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(resp, co.maxBody)
+		apiErr := newAPIError(resp, co.maxBody, co.scrub)
 		co.log(ctx, cl, resp, start, apiErr)
 		return nil, apiErr
 	}
@@ -330,7 +334,7 @@ func (co *core) do(ctx context.Context, cl *call) (*http.Response, error) {
 // reports context.Canceled (or DeadlineExceeded), not a URL error.
 func (co *core) wrapTransportError(ctx context.Context, cl *call, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		return fmt.Errorf("openai: %s %s: %w (%v)", cl.method, pathOnly(cl.path), ctxErr, err)
+		return fmt.Errorf("openai: %s %s: %w (%w)", cl.method, pathOnly(cl.path), ctxErr, err)
 	}
 	return fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), err)
 }
@@ -410,10 +414,13 @@ func (co *core) doBody(ctx context.Context, cl *call, limit int64, out any, deco
 	if err != nil {
 		var de *transport.DecodeError
 		if !errors.As(err, &de) {
-			err = transport.NewDecodeError(resp, requestIDHeader, body, err)
+			if !errors.Is(err, transport.ErrBodyTooLarge) && !errors.Is(err, transport.ErrEmptyBody) {
+				err = transport.ExplainJSON(resp.Header.Get("Content-Type"), body, err)
+			}
+			err = transport.NewDecodeError(resp, requestIDHeader, co.scrub.Bytes(body), err)
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			err = fmt.Errorf("openai: %s %s: %w (%v)", cl.method, pathOnly(cl.path), ctxErr, err)
+			err = fmt.Errorf("openai: %s %s: %w (%w)", cl.method, pathOnly(cl.path), ctxErr, err)
 		} else {
 			err = fmt.Errorf("openai: %s %s: %w", cl.method, pathOnly(cl.path), err)
 		}

@@ -37,7 +37,8 @@ type APIError struct {
 	RequestID  string      // x-request-id: quote it to OpenAI support
 	Header     http.Header // the reply's headers (Retry-After, x-ratelimit-*)
 
-	cause error
+	cause    error
+	tooLarge bool // a 429 for a request over the limit itself
 }
 
 // Error formats the status, code and message.
@@ -75,10 +76,18 @@ func (e *APIError) IsQuotaExceeded() bool {
 }
 
 // IsRateLimit reports a 429 that waiting will cure (requests or tokens per
-// minute), as opposed to an exhausted quota.
+// minute), as opposed to an exhausted quota or a request too large for the
+// limit.
 func (e *APIError) IsRateLimit() bool {
-	return e.StatusCode == http.StatusTooManyRequests && !e.IsQuotaExceeded()
+	return e.StatusCode == http.StatusTooManyRequests && !e.IsQuotaExceeded() && !e.tooLarge
 }
+
+// IsRequestTooLarge reports a 429 for a request that needs more tokens than
+// the per-minute limit allows: it can never succeed as sent, however long
+// one waits. Shorten the input or lower max tokens, or use a model with a
+// larger limit (WithFallback does, when configured). ratelimit.Retry never
+// retries it.
+func (e *APIError) IsRequestTooLarge() bool { return e.tooLarge }
 
 // IsAuth reports an authentication or permission failure (401, 403): a wrong,
 // revoked or under-privileged key.
@@ -87,13 +96,13 @@ func (e *APIError) IsAuth() bool {
 }
 
 // IsRetryable reports whether sending the same request again may succeed:
-// 408, 409, 429 other than quota, and 5xx.
+// 408, 409, 429 other than quota and request too large, and 5xx.
 func (e *APIError) IsRetryable() bool {
 	switch {
 	case e.StatusCode == http.StatusRequestTimeout, e.StatusCode == http.StatusConflict:
 		return true
 	case e.StatusCode == http.StatusTooManyRequests:
-		return !e.IsQuotaExceeded()
+		return !e.IsQuotaExceeded() && !e.tooLarge
 	default:
 		return e.StatusCode >= 500
 	}
@@ -123,7 +132,8 @@ func IsAuth(err error) bool {
 const maxErrorBody = 1 << 20
 
 // newAPIError reads (bounded) and closes resp.Body and builds the error.
-func newAPIError(resp *http.Response, limit int64) *APIError {
+// Text quoted from the body passes through scrub first.
+func newAPIError(resp *http.Response, limit int64, scrub *transport.Scrubber) *APIError {
 	defer resp.Body.Close()
 	if limit <= 0 || limit > maxErrorBody {
 		limit = maxErrorBody
@@ -132,7 +142,10 @@ func newAPIError(resp *http.Response, limit int64) *APIError {
 	defer transport.PutBuffer(buf)
 	e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header}
 	e.RequestID = resp.Header.Get(requestIDHeader)
-	body := bytes.TrimSpace(buf.Bytes())
+	body := scrub.Bytes(bytes.TrimSpace(buf.Bytes()))
+	if resp.StatusCode == http.StatusTooManyRequests {
+		e.tooLarge = ratelimit.IsRequestTooLarge(resp.StatusCode, body)
+	}
 	if err == nil && parseErrorEnvelope(body, e) {
 		return e
 	}
@@ -143,8 +156,17 @@ func newAPIError(resp *http.Response, limit int64) *APIError {
 	}
 	e.cause = transport.NewDecodeError(resp, requestIDHeader, body, err)
 	e.Message = http.StatusText(resp.StatusCode)
+	if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// The client does not follow redirects (transport.GuardRedirects).
+		e.Message += " to " + transport.Snippet(scrub.Bytes([]byte(loc)), 200) + ", not followed"
+	}
+	if e.Message == "" {
+		e.Message = "non-standard status"
+	}
 	if s := transport.Snippet(body, 120); s != "" {
 		e.Message += ": " + s
+	} else {
+		e.Message += " (empty body)"
 	}
 	return e
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
 	"testing"
 	"unicode/utf8"
 
@@ -92,9 +91,6 @@ func FuzzAPIError(f *testing.F) {
 			t.Fatal("the package helpers disagree with the methods")
 		}
 		if retry := ratelimit.Classify(status, e.Header, body).Retry; e.IsRetryable() != retry {
-			if ratelimit.IsRequestTooLarge(status, body) && os.Getenv("REACHKIT_KNOWN_BUGS") == "" {
-				t.Skip("BUG: a 429 \"Request too large\" is IsRetryable and IsRateLimit, though Retry never retries it and waiting cannot cure it")
-			}
 			t.Fatalf("IsRetryable %v but Retry would retry: %v, for HTTP %d %q", e.IsRetryable(), retry, status, body)
 		}
 		if status == 429 && e.IsQuotaExceeded() != ratelimit.IsQuotaError(status, body) {

@@ -108,7 +108,8 @@ func WithInsecureHTTP() Option { return func(c *config) { c.allowInsecure = true
 
 // WithMaxResponseSize caps how many bytes of a response body are read into
 // memory (default 32 MiB). A larger body fails with ErrBodyTooLarge instead
-// of exhausting memory.
+// of exhausting memory. For a stream it caps the bytes the whole stream may
+// read, so that what the stream accumulates is bounded too.
 func WithMaxResponseSize(n int64) Option { return func(c *config) { c.maxBody = n } }
 
 // WithRetry sets the retry policy. By default a call is retried twice on

@@ -91,6 +91,7 @@ type ResponseStream struct {
 	items     []OutputItem // output items by output index, as last seen
 	summaries []summaryAcc
 	reported  error
+	ended     bool // a response.completed, .incomplete or .failed or an error event arrived
 	sess      *redact.Session
 }
 
@@ -124,6 +125,7 @@ func (s *ResponsesService) Stream(ctx context.Context, req ResponseRequest, opts
 	cost, prompt := responseCost(&req)
 	st.eventStream = s.c.openStream(ctx, &call{method: http.MethodPost, path: "responses", body: b, cost: cost, opts: opts, model: req.Model, promptEstimate: prompt})
 	st.usage = func() (tokens.Usage, bool) { return st.final.tokenUsage() }
+	st.complete = func() bool { return st.ended }
 	return st
 }
 
@@ -144,8 +146,7 @@ func (st *ResponseStream) Next() bool {
 	}
 	var w responseEventWire
 	if err := json.Unmarshal(data, &w); err != nil {
-		st.fail(fmt.Errorf("openai: decoding response stream event (request id %s): %w; event starts %q",
-			st.meta.RequestID, err, transport.Snippet(data, 120)))
+		st.fail(st.decodeError(fmt.Errorf("an event: %w", err), data))
 		return false
 	}
 	ev := w.ResponseEvent
@@ -205,7 +206,9 @@ func (st *ResponseStream) accumulate(ev *ResponseEvent, nested *errorBody) {
 		if ev.Response != nil {
 			st.final = ev.Response
 		}
+		st.ended = st.ended || ev.Type == EventResponseCompleted || ev.Type == EventResponseIncomplete
 	case EventResponseFailed:
+		st.ended = true
 		if ev.Response != nil {
 			st.final = ev.Response
 		}
@@ -213,11 +216,12 @@ func (st *ResponseStream) accumulate(ev *ResponseEvent, nested *errorBody) {
 			e := st.streamError(nil)
 			e.Message = "the response failed"
 			if ev.Response != nil && ev.Response.Error != nil {
-				e.Code, e.Message = ev.Response.Error.Code, ev.Response.Error.Message
+				e.Code, e.Message = ev.Response.Error.Code, st.scrubber().String(ev.Response.Error.Message)
 			}
 			st.reported = e
 		}
 	case EventError:
+		st.ended = true
 		body := nested
 		if body == nil {
 			body = &errorBody{Message: looseString(ev.Message), Code: looseString(ev.Code), Param: looseString(ev.Param)}

@@ -1,14 +1,18 @@
 package openai
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/reachkit/reachkit/internal/sse"
+	"github.com/reachkit/reachkit/internal/transport"
 	"github.com/reachkit/reachkit/ratelimit"
 	"github.com/reachkit/reachkit/tokens"
 )
@@ -27,6 +31,12 @@ type eventStream struct {
 	err     error
 	done    bool
 	path    string
+	events  int  // events delivered, [DONE] excluded
+	sawDone bool // the stream ended with [DONE]
+
+	// complete reports whether what arrived is a whole stream, for a
+	// stream that ends without [DONE]; nil means only [DONE] ends one.
+	complete func() bool
 
 	// For the usage hook: reported once, when the stream ends.
 	co    *core
@@ -64,7 +74,10 @@ func (co *core) openStream(ctx context.Context, cl *call) *eventStream {
 			cancel()
 		})
 	}
-	cl.accept = acceptEventStream
+	isSSE := cl.accept == nil
+	if isSSE {
+		cl.accept = acceptEventStream
+	}
 	resp, err := co.do(ctx, cl)
 	if s.timer != nil && !s.timer.Stop() && s.expired.Load() {
 		if resp != nil {
@@ -79,8 +92,71 @@ func (co *core) openStream(ctx context.Context, cl *call) *eventStream {
 	}
 	s.meta = metaFrom(resp)
 	s.body = resp.Body
-	s.dec = sse.NewDecoder(resp.Body, sse.WithMaxEventSize(int(co.maxBody)))
+	if !isSSE {
+		return s
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "" && !isEventStream(ct) {
+		s.fail(co.notEventStream(resp, cl, ct))
+		return s
+	}
+	// WithMaxResponseSize bounds the bytes a stream may read, so that an
+	// endless stream of deltas cannot grow what the stream accumulates
+	// without end.
+	s.dec = sse.NewDecoder(&cappedReader{r: resp.Body, left: co.maxBody + 1}, sse.WithMaxEventSize(int(co.maxBody)))
 	return s
+}
+
+// isEventStream reports a Content-Type of text/event-stream, parameters
+// (charset) aside.
+func isEventStream(ct string) bool {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.EqualFold(strings.TrimSpace(ct), "text/event-stream")
+}
+
+// notEventStream explains a 2xx reply to a stream request whose body is
+// something else: an error envelope becomes an *APIError, anything else (a
+// gateway's JSON that ignored "stream": true, a captive portal's page) a
+// *DecodeError naming the content type. It reads at most 64 KiB and closes
+// the body.
+func (co *core) notEventStream(resp *http.Response, cl *call, ct string) error {
+	defer resp.Body.Close()
+	buf, err := transport.ReadBody(resp, 64<<10)
+	defer transport.PutBuffer(buf)
+	body := co.scrub.Bytes(bytes.TrimSpace(buf.Bytes()))
+	if err == nil {
+		e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: resp.Header.Get(requestIDHeader)}
+		if parseErrorEnvelope(body, e) {
+			return fmt.Errorf("openai: %s %s stream: %w", cl.method, cl.path, e)
+		}
+	}
+	if err == nil || errors.Is(err, transport.ErrBodyTooLarge) {
+		err = fmt.Errorf("expected text/event-stream, got %s", ct)
+	}
+	return fmt.Errorf("openai: %s %s stream: %w", cl.method, cl.path, transport.NewDecodeError(resp, requestIDHeader, body, err))
+}
+
+// cappedReader fails with ErrBodyTooLarge once more than left-1 bytes were
+// read.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, transport.ErrBodyTooLarge
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left <= 0 && err == nil {
+		err = transport.ErrBodyTooLarge
+	}
+	return n, err
 }
 
 var acceptEventStream = []string{"text/event-stream"}
@@ -92,29 +168,72 @@ func (s *eventStream) next() (typ string, data []byte, ok bool) {
 		return "", nil, false
 	}
 	if !s.dec.Next() {
-		if err := s.dec.Err(); err != nil {
+		switch err := s.dec.Err(); {
+		case err != nil:
 			s.fail(s.readError(err))
-		} else {
+		case s.events == 0:
+			s.fail(s.decodeError(transport.ErrEmptyBody, nil))
+		case s.complete == nil || !s.complete():
+			s.fail(s.decodeError(ErrStreamTruncated, nil))
+		default:
 			s.finish()
 		}
 		return "", nil, false
 	}
 	ev := s.dec.Event()
 	if ev.IsDone() {
+		s.sawDone = true
 		s.finish()
 		return "", nil, false
 	}
+	s.events++
 	return ev.Type, ev.Data, true
 }
 
+// ErrStreamTruncated is wrapped by the *DecodeError of a stream whose body
+// ended before the stream did: without [DONE] (chat, with a choice left
+// unfinished) or without a final response event (Responses). What arrived
+// stays readable from the stream (Completion, OutputText, ...).
+var ErrStreamTruncated = errors.New("the stream ended before its last event")
+
+// decodeError builds the *DecodeError of a stream whose body is not what it
+// claims, quoting data (an event) when there is one.
+func (s *eventStream) decodeError(err error, data []byte) error {
+	de := &DecodeError{StatusCode: s.meta.StatusCode, RequestID: s.meta.RequestID, Err: err}
+	if s.meta.Header != nil {
+		de.ContentType = s.meta.Header.Get("Content-Type")
+	}
+	if data != nil {
+		de.Snippet = transport.Snippet(s.scrubber().Bytes(data), 160)
+	}
+	return fmt.Errorf("openai: reading %s stream: %w", s.path, de)
+}
+
+// scrubber is the client's, or nil for a stream that failed before it was
+// sent.
+func (s *eventStream) scrubber() *transport.Scrubber {
+	if s.co == nil {
+		return nil
+	}
+	return s.co.scrub
+}
+
 // readError explains a failed read: a cancelled context is reported as
-// itself, not as whatever the transport made of it.
+// itself, not as whatever the transport made of it; a stream or an event
+// over the size cap is a *DecodeError wrapping ErrBodyTooLarge.
 func (s *eventStream) readError(err error) error {
 	if ctxErr := context.Cause(s.ctx); ctxErr != nil && !errors.Is(err, ctxErr) {
 		if s.expired.Load() {
 			ctxErr = context.DeadlineExceeded
 		}
-		return fmt.Errorf("openai: reading %s stream: %w (%v)", s.path, ctxErr, err)
+		return fmt.Errorf("openai: reading %s stream: %w (%w)", s.path, ctxErr, err)
+	}
+	var big *sse.EventTooLargeError
+	switch {
+	case errors.As(err, &big):
+		return s.decodeError(fmt.Errorf("%w: an event over %d bytes", transport.ErrBodyTooLarge, big.Limit), nil)
+	case errors.Is(err, transport.ErrBodyTooLarge):
+		return s.decodeError(fmt.Errorf("%w: a stream over %d bytes (WithMaxResponseSize)", transport.ErrBodyTooLarge, s.cappedAt()), nil)
 	}
 	return fmt.Errorf("openai: reading %s stream (request id %s): %w", s.path, s.meta.RequestID, err)
 }
@@ -171,9 +290,18 @@ func (s *eventStream) streamError(body *errorBody) *APIError {
 	e := &APIError{StatusCode: s.meta.StatusCode, RequestID: s.meta.RequestID, Header: s.meta.Header}
 	if body != nil {
 		e.Message, e.Type, e.Param, e.Code = string(body.Message), string(body.Type), string(body.Param), string(body.Code)
+		e.Message = s.scrubber().String(e.Message)
 	}
 	if e.Message == "" {
 		e.Message = "the stream reported an error"
 	}
 	return e
+}
+
+// cappedAt is the stream size cap, for error messages.
+func (s *eventStream) cappedAt() int64 {
+	if s.co == nil {
+		return 0
+	}
+	return s.co.maxBody
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,15 +12,6 @@ import (
 	"github.com/reachkit/reachkit/openai"
 	"github.com/reachkit/reachkit/ratelimit"
 )
-
-// knownBug skips a test that shows a library bug not fixed yet; with
-// REACHKIT_KNOWN_BUGS=1 it runs, for whoever fixes it.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("REACHKIT_KNOWN_BUGS") == "" {
-		t.Skip("BUG: " + bug)
-	}
-}
 
 func sizedClient(t *testing.T, rt http.RoundTripper, maxBody int64) *openai.Client {
 	t.Helper()
@@ -37,7 +27,6 @@ func sizedClient(t *testing.T, rt http.RoundTripper, maxBody int64) *openai.Clie
 // A proxy or a gateway that answers a stream request with a JSON body or an
 // HTML page must not look like an empty, successful stream.
 func TestStreamRejectsABodyThatIsNotAnEventStream(t *testing.T) {
-	knownBug(t, "a stream answered 200 with a body that is not text/event-stream ends with no event and a nil Err")
 	for _, reply := range []struct{ ctype, body string }{
 		{"application/json", okBody},
 		{"text/html", "<html><body>Please log in to the guest Wi-Fi</body></html>"},
@@ -63,7 +52,6 @@ func TestStreamRejectsABodyThatIsNotAnEventStream(t *testing.T) {
 // WithMaxResponseSize must bound what a stream holds, not only each event:
 // a server that streams deltas without end must not exhaust memory.
 func TestStreamAccumulationIsBounded(t *testing.T) {
-	knownBug(t, "WithMaxResponseSize bounds one event, not what a stream accumulates")
 	delta := `data: {"choices":[{"index":0,"delta":{"content":"` + strings.Repeat("x", 4000) + `"}}]}` + "\n\n"
 	rt := &memoryTransport{status: 200, header: http.Header{"Content-Type": {"text/event-stream"}}, body: []byte(strings.Repeat(delta, 1024))}
 	st := sizedClient(t, rt, 1<<20).Chat.Stream(context.Background(), helloReq)
@@ -77,7 +65,6 @@ func TestStreamAccumulationIsBounded(t *testing.T) {
 // An event over the size cap must be recognisable with the package's own
 // error, not only with a type from an internal package.
 func TestStreamOversizedEventIsTyped(t *testing.T) {
-	knownBug(t, "an oversized stream event fails with *sse.EventTooLargeError, which callers cannot name")
 	rt := &memoryTransport{status: 200, header: http.Header{"Content-Type": {"text/event-stream"}},
 		body: []byte("data: " + strings.Repeat("x", 2<<20) + "\n\n")}
 	st := sizedClient(t, rt, 1<<20).Chat.Stream(context.Background(), helloReq)
@@ -91,7 +78,6 @@ func TestStreamOversizedEventIsTyped(t *testing.T) {
 // A stream event that is not the JSON it should be is a body that is not
 // what it claims: README promises a *DecodeError with status and request id.
 func TestStreamUndecodableEventIsDecodeError(t *testing.T) {
-	knownBug(t, "an undecodable stream event gives a wrapped *json.SyntaxError, not a *DecodeError")
 	for _, ev := range []string{"data: {not json\n\n", `data: {"choices":{}}` + "\n\n"} {
 		rt := &memoryTransport{status: 200, header: http.Header{"Content-Type": {"text/event-stream"}, "X-Request-Id": {"req_2"}}, body: []byte(ev)}
 		st := memoryClient(t, rt).Chat.Stream(context.Background(), helloReq)
@@ -107,7 +93,6 @@ func TestStreamUndecodableEventIsDecodeError(t *testing.T) {
 // A 429 "Request too large" can never succeed as sent: Retry knows it, and
 // the error's predicates must agree.
 func TestRequestTooLargeIsNotRetryable(t *testing.T) {
-	knownBug(t, "a 429 \"Request too large\" reports IsRetryable and IsRateLimit")
 	body := `{"error":{"message":"Request too large for gpt-4o on tokens per min (TPM): Limit 30000, Requested 50000. The input or output tokens must be reduced in order to run successfully.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}`
 	rt := &memoryTransport{status: 429, header: http.Header{"Content-Type": {"application/json"}}, body: []byte(body)}
 	_, err := memoryClient(t, rt).Chat.New(context.Background(), helloReq)
@@ -144,7 +129,6 @@ func (r *redirecting) RoundTrip(req *http.Request) (*http.Response, error) {
 // carry the organization, project or prompt to another host, and never over
 // plain http: the client must not follow it.
 func TestRedirectDoesNotLeaveTheHost(t *testing.T) {
-	knownBug(t, "redirects are followed to any host, with OpenAI-Organization, OpenAI-Project and a 307's prompt")
 	rt := &redirecting{location: "http://203.0.113.7/v1/chat/completions"}
 	c, err := openai.NewClient(openai.WithAPIKey(testKey), openai.WithBaseURL("http://127.0.0.1:9/v1"),
 		openai.WithHTTPClient(&http.Client{Transport: rt}), openai.WithOrganization("org-x"), openai.WithProject("proj-y"))

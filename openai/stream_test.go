@@ -265,15 +265,37 @@ func TestChatStreamBadChunkAndNoDone(t *testing.T) {
 	st := sseServer(t, []byte("data: {\"id\":\"a\",\"choices\":[]}\n\ndata: {not json\n\n")).Chat.Stream(context.Background(), helloReq)
 	for st.Next() {
 	}
-	require.Error(t, st.Err())
-	assert.Contains(t, st.Err().Error(), "decoding chat stream chunk")
+	var de *openai.DecodeError
+	require.ErrorAs(t, st.Err(), &de)
+	assert.Equal(t, "{not json", de.Snippet)
+	assert.Equal(t, "req_sse", de.RequestID)
 
-	// A stream cut without [DONE] ends cleanly with what arrived.
-	st = sseServer(t, []byte(`data: {"id":"a","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}`+"\n\n")).Chat.Stream(context.Background(), helloReq)
-	for st.Next() {
+	tests := []struct {
+		name, body string
+		want       error // nil: a clean end
+	}{
+		{"cut mid-choice", `data: {"id":"a","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}` + "\n\n", openai.ErrStreamTruncated},
+		{"cut after the finish reason", `data: {"id":"a","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}` + "\n\n", nil},
+		{"no event at all", ": keep-alive\n\n", openai.ErrEmptyBody},
+		{"only [DONE]", "data: [DONE]\n\n", nil},
 	}
-	require.NoError(t, st.Err())
-	assert.Equal(t, "Hi", st.Completion().Text())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := sseServer(t, []byte(tt.body)).Chat.Stream(context.Background(), helloReq)
+			for st.Next() {
+			}
+			if tt.want == nil {
+				require.NoError(t, st.Err())
+				return
+			}
+			require.ErrorIs(t, st.Err(), tt.want)
+			require.ErrorAs(t, st.Err(), &de)
+			// What arrived is kept.
+			if tt.want == openai.ErrStreamTruncated {
+				assert.Equal(t, "Hi", st.Completion().Text())
+			}
+		})
+	}
 }
 
 func TestChatStreamHTTPError(t *testing.T) {

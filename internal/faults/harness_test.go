@@ -193,9 +193,6 @@ type scenario struct {
 	primeScript []faults.Fault
 
 	want expect
-	// bug names a known library bug: the outcome is recorded, and the
-	// check is skipped until the bug is fixed.
-	bug  string
 	note string
 }
 
@@ -589,9 +586,6 @@ func (o *outcome) row() string {
 		attempts += fmt.Sprintf(" (server saw %d)", o.hits)
 	}
 	note := o.sc.note
-	if o.sc.bug != "" {
-		note = "**BUG**: " + o.sc.bug
-	}
 	return fmt.Sprintf("| %s | %s | %s | %s | %.2f s / %.1f s | %s | %s |",
 		o.sc.fault, o.sc.target.name, outcome, attempts, o.elapsed.Seconds(), o.deadline.Seconds(), mib(o.peak), note)
 }
@@ -622,14 +616,5 @@ func (r *report) write(t *testing.T) {
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Error(err)
-	}
-}
-
-// knownBugs runs the checks of scenarios marked with a bug, for whoever is
-// fixing them: REACHKIT_KNOWN_BUGS=1 go test ./internal/faults.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if bug != "" && os.Getenv("REACHKIT_KNOWN_BUGS") == "" {
-		t.Skip("BUG: " + bug)
 	}
 }

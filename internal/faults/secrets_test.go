@@ -274,7 +274,6 @@ func TestKeysNeverLeak(t *testing.T) {
 	// The other verbs: %s, %q and %t of a service print the client's
 	// configuration through a bad-verb fallback that follows the pointer.
 	t.Run("other verbs", func(t *testing.T) {
-		knownBug(t, "fmt's %s, %q, %t of a service (client.Chat, client.Contacts, ...) or of a Client value print the API key")
 		var other []string
 		for _, v := range seen {
 			for _, verb := range []string{"%s", "%q", "%t", "%x", "%d", "%+s"} {
@@ -331,7 +330,6 @@ func findLeaks(t *testing.T, place string, texts []string) {
 // not put the key into an error or a log line through the message or the
 // body snippet the client quotes.
 func TestKeysNeverLeakFromEchoedHeaders(t *testing.T) {
-	knownBug(t, "an error page that quotes the request headers puts the key into APIError.Message, DecodeError.Snippet, Error() and the warn log")
 	var logs syncBuffer
 	lib := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	in := faults.New(fallback())

@@ -233,25 +233,35 @@ func Snippet(b []byte, max int) string {
 }
 
 // DecodeJSON reads resp.Body (bounded by limit) and unmarshals it into v.
-// Every failure is a *DecodeError carrying the status and request id.
-func DecodeJSON(resp *http.Response, v any, limit int64, requestIDHeader string) error {
+// Every failure is a *DecodeError carrying the status and request id; its
+// snippet of the body passes through scrub first.
+func DecodeJSON(resp *http.Response, v any, limit int64, requestIDHeader string, scrub *Scrubber) error {
 	buf, err := ReadBody(resp, limit)
 	defer PutBuffer(buf)
 	if err != nil {
-		return NewDecodeError(resp, requestIDHeader, buf.Bytes(), err)
+		return NewDecodeError(resp, requestIDHeader, scrub.Bytes(buf.Bytes()), err)
 	}
 	body := bytes.TrimSpace(buf.Bytes())
 	if len(body) == 0 {
 		return NewDecodeError(resp, requestIDHeader, nil, ErrEmptyBody)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) && syn.Offset >= int64(len(body)) || errors.Is(err, io.ErrUnexpectedEOF) {
-			err = fmt.Errorf("truncated JSON: %w", err)
-		} else if ct := resp.Header.Get("Content-Type"); ct != "" && !strings.Contains(ct, "json") {
-			err = fmt.Errorf("expected JSON, got %s: %w", ct, err)
-		}
-		return NewDecodeError(resp, requestIDHeader, body, err)
+		return NewDecodeError(resp, requestIDHeader, scrub.Bytes(body), ExplainJSON(resp.Header.Get("Content-Type"), body, err))
 	}
 	return nil
+}
+
+// ExplainJSON says what went wrong when a reply body declared with ctype
+// failed to decode as JSON with err: a body cut short is "truncated JSON", a
+// body of another type (an HTML page from a proxy) is "expected JSON, got
+// text/html". err stays wrapped.
+func ExplainJSON(ctype string, body []byte, err error) error {
+	var syn *json.SyntaxError
+	switch {
+	case errors.As(err, &syn) && syn.Offset >= int64(len(body)), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("truncated JSON: %w", err)
+	case ctype != "" && !strings.Contains(ctype, "json"):
+		return fmt.Errorf("expected JSON, got %s: %w", ctype, err)
+	}
+	return err
 }

@@ -135,7 +135,7 @@ func TestDecodeJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var v out
-			err := DecodeJSON(tt.r, &v, tt.limit, "X-Request-Id")
+			err := DecodeJSON(tt.r, &v, tt.limit, "X-Request-Id", nil)
 			if tt.wantErr == nil && tt.wantMsg == "" {
 				require.NoError(t, err)
 				assert.Equal(t, tt.wantA, v.A)

@@ -1,0 +1,61 @@
+package transport
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Redacted replaces a secret in text quoted from a reply.
+const Redacted = "[REDACTED]"
+
+// minSecret is the shortest value a Scrubber removes: replacing every "x"
+// of a test key "x" would garble messages without protecting anything.
+const minSecret = 8
+
+// A Scrubber removes the client's own secrets from text it quotes from a
+// reply: an error page of a debugging proxy or a gateway that echoes the
+// request headers must not carry the API key into an error or a log line.
+// The zero value and nil remove nothing.
+type Scrubber struct {
+	secrets [][]byte
+}
+
+// NewScrubber returns a Scrubber for the given secrets; values shorter than
+// eight bytes are ignored.
+func NewScrubber(secrets ...string) *Scrubber {
+	s := &Scrubber{}
+	for _, v := range secrets {
+		if len(v) >= minSecret {
+			s.secrets = append(s.secrets, []byte(v))
+		}
+	}
+	return s
+}
+
+// Bytes returns b with every secret replaced by [REDACTED]. It returns b
+// itself when it holds none, so the common case costs a search and nothing
+// else.
+func (s *Scrubber) Bytes(b []byte) []byte {
+	if s == nil {
+		return b
+	}
+	for _, sec := range s.secrets {
+		if bytes.Contains(b, sec) {
+			b = bytes.ReplaceAll(b, sec, []byte(Redacted))
+		}
+	}
+	return b
+}
+
+// String is Bytes for a string.
+func (s *Scrubber) String(v string) string {
+	if s == nil {
+		return v
+	}
+	for _, sec := range s.secrets {
+		if strings.Contains(v, string(sec)) {
+			v = strings.ReplaceAll(v, string(sec), Redacted)
+		}
+	}
+	return v
+}
