@@ -38,18 +38,19 @@ type Client struct {
 // core is what every service shares. It is reached through a pointer so that
 // printing a Client never prints its configuration.
 type core struct {
-	baseURL   string
-	apiKey    *[]string // shared read-only between requests; behind a pointer so that no printer that follows one level shows it
-	scrub     *transport.Scrubber
-	userAgent []string
-	accept    []string
-	jsonType  []string
-	headers   http.Header
-	http      *http.Client
-	timeout   time.Duration
-	logger    *slog.Logger
-	logBodies bool
-	maxBody   int64
+	baseURL    string
+	apiKey     *[]string // shared read-only between requests; behind a pointer so that no printer that follows one level shows it
+	scrub      *transport.Scrubber
+	userAgent  []string
+	accept     []string
+	jsonType   []string
+	headers    http.Header
+	http       *http.Client
+	timeout    time.Duration
+	logger     *slog.Logger
+	logBodies  bool
+	logHeaders bool
+	maxBody    int64
 }
 
 type service struct{ c *core }
@@ -105,18 +106,19 @@ func NewClient(opts ...Option) (*Client, error) {
 	transport.GuardRedirects(hc)
 
 	co := &core{
-		baseURL:   base,
-		apiKey:    &[]string{string(cfg.apiKey)},
-		scrub:     transport.NewScrubber(string(cfg.apiKey)),
-		userAgent: []string{"reachkit-go/" + Version},
-		accept:    []string{"application/json"},
-		jsonType:  []string{"application/json"},
-		headers:   cfg.headers.Clone(),
-		http:      hc,
-		timeout:   cfg.timeout,
-		logger:    cfg.logger,
-		logBodies: cfg.logBodies,
-		maxBody:   cfg.maxBody,
+		baseURL:    base,
+		apiKey:     &[]string{string(cfg.apiKey)},
+		scrub:      transport.NewScrubber(string(cfg.apiKey)),
+		userAgent:  []string{"reachkit-go/" + Version},
+		accept:     []string{"application/json"},
+		jsonType:   []string{"application/json"},
+		headers:    cfg.headers.Clone(),
+		http:       hc,
+		timeout:    cfg.timeout,
+		logger:     cfg.logger,
+		logBodies:  cfg.logBodies,
+		logHeaders: cfg.logHeaders,
+		maxBody:    cfg.maxBody,
 	}
 	c := &Client{core: co}
 	c.Contacts = &ContactsService{c: co}
@@ -283,15 +285,15 @@ func (co *core) do(ctx context.Context, cl *call) (*http.Response, error) {
 	resp, err := co.http.Do(req)
 	if err != nil {
 		err = co.wrapTransportError(ctx, cl, err)
-		co.log(ctx, cl, nil, start, err)
+		co.log(ctx, cl, req, nil, start, err)
 		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(resp, co.maxBody, cl, co.scrub)
-		co.log(ctx, cl, resp, start, apiErr)
+		co.log(ctx, cl, req, resp, start, apiErr)
 		return nil, apiErr
 	}
-	co.log(ctx, cl, resp, start, nil)
+	co.log(ctx, cl, req, resp, start, nil)
 	return resp, nil
 }
 
@@ -344,7 +346,7 @@ func (co *core) send(ctx context.Context, cl *call, body any, extra map[string]a
 	return co.doJSON(ctx, cl, out)
 }
 
-func (co *core) log(ctx context.Context, cl *call, resp *http.Response, start time.Time, err error) {
+func (co *core) log(ctx context.Context, cl *call, req *http.Request, resp *http.Response, start time.Time, err error) {
 	if co.logger == nil {
 		return
 	}
@@ -369,6 +371,12 @@ func (co *core) log(ctx context.Context, cl *call, resp *http.Response, start ti
 	}
 	if co.logBodies && cl.body != nil {
 		attrs = append(attrs, slog.String("body", string(cl.body)))
+	}
+	if co.logHeaders {
+		attrs = append(attrs, transport.HeaderAttr("request_headers", req.Header))
+		if resp != nil {
+			attrs = append(attrs, transport.HeaderAttr("response_headers", resp.Header))
+		}
 	}
 	co.logger.LogAttrs(ctx, level, "brevo request", attrs...)
 }

@@ -34,6 +34,7 @@ type config struct {
 	headers       http.Header
 	logger        *slog.Logger
 	logBodies     bool
+	logHeaders    bool
 	allowInsecure bool
 	maxBody       int64
 }
@@ -91,6 +92,11 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // WithLogBodies includes request bodies in debug logs. Off by default: they
 // carry contacts' personal data.
 func WithLogBodies(on bool) Option { return func(c *config) { c.logBodies = on } }
+
+// WithLogHeaders includes the request and response headers in the logs of
+// WithLogger. The values of the api-key header, Authorization and cookies
+// are logged as [REDACTED]. Off by default.
+func WithLogHeaders(on bool) Option { return func(c *config) { c.logHeaders = on } }
 
 // WithInsecureHTTP allows a plain http:// base URL to a host that is not
 // loopback. Without it NewClient refuses, because the API key would cross the

@@ -55,6 +55,7 @@ type core struct {
 	timeout    time.Duration
 	logger     *slog.Logger
 	logPrompts bool
+	logHeaders bool
 	maxBody    int64
 	maxBodySet bool // the user chose maxBody: calls must not raise it
 	cache      Cache
@@ -144,6 +145,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		timeout:    cfg.timeout,
 		logger:     cfg.logger,
 		logPrompts: cfg.logPrompts,
+		logHeaders: cfg.logHeaders,
 		maxBody:    cfg.maxBody,
 		maxBodySet: maxBodySet,
 		metered:    len(cfg.middleware) > 0,
@@ -318,15 +320,15 @@ func (co *core) do(ctx context.Context, cl *call) (*http.Response, error) {
 	resp, err := co.http.Do(req)
 	if err != nil {
 		err = co.wrapTransportError(ctx, cl, err)
-		co.log(ctx, cl, nil, start, err)
+		co.log(ctx, cl, req, nil, start, err)
 		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(resp, co.maxBody, co.scrub)
-		co.log(ctx, cl, resp, start, apiErr)
+		co.log(ctx, cl, req, resp, start, apiErr)
 		return nil, apiErr
 	}
-	co.log(ctx, cl, resp, start, nil)
+	co.log(ctx, cl, req, resp, start, nil)
 	return resp, nil
 }
 
@@ -458,7 +460,7 @@ func (co *core) doJSON(ctx context.Context, cl *call, out any) (Meta, error) {
 	return co.doBody(ctx, cl, 0, out, func(body []byte) error { return json.Unmarshal(body, out) })
 }
 
-func (co *core) log(ctx context.Context, cl *call, resp *http.Response, start time.Time, err error) {
+func (co *core) log(ctx context.Context, cl *call, req *http.Request, resp *http.Response, start time.Time, err error) {
 	if co.logger == nil {
 		return
 	}
@@ -486,6 +488,12 @@ func (co *core) log(ctx context.Context, cl *call, resp *http.Response, start ti
 	}
 	if co.logPrompts && cl.body != nil && cl.ctype == nil {
 		attrs = append(attrs, slog.String("body", string(cl.body)))
+	}
+	if co.logHeaders {
+		attrs = append(attrs, transport.HeaderAttr("request_headers", req.Header))
+		if resp != nil {
+			attrs = append(attrs, transport.HeaderAttr("response_headers", resp.Header))
+		}
 	}
 	co.logger.LogAttrs(ctx, level, "openai request", attrs...)
 }

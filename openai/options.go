@@ -37,6 +37,7 @@ type config struct {
 	headers       http.Header
 	logger        *slog.Logger
 	logPrompts    bool
+	logHeaders    bool
 	allowInsecure bool
 	maxBody       int64
 	retry         ratelimit.RetryPolicy
@@ -100,6 +101,11 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // WithLogPrompts includes request bodies in debug logs. Off by default:
 // prompts often carry customer data.
 func WithLogPrompts(on bool) Option { return func(c *config) { c.logPrompts = on } }
+
+// WithLogHeaders includes the request and response headers in the logs of
+// WithLogger. The values of Authorization, Api-Key, cookies and every
+// OpenAI-* header are logged as [REDACTED]. Off by default.
+func WithLogHeaders(on bool) Option { return func(c *config) { c.logHeaders = on } }
 
 // WithInsecureHTTP allows a plain http:// base URL to a host that is not
 // loopback. Without it NewClient refuses, because the API key would cross the

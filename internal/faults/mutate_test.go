@@ -461,8 +461,6 @@ func typedError(err error) string {
 	var de *openai.DecodeError
 	var oe *openai.APIError
 	var be *brevo.APIError
-	var syn *json.SyntaxError
-	var ute *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &de):
 		return "*DecodeError"
@@ -472,10 +470,6 @@ func typedError(err error) string {
 		return "*brevo.APIError"
 	case errors.Is(err, openai.ErrEmbeddingMismatch):
 		return "ErrEmbeddingMismatch"
-	case errors.As(err, &syn):
-		return "*json.SyntaxError (wrapped)"
-	case errors.As(err, &ute):
-		return "*json.UnmarshalTypeError (wrapped)"
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -123,7 +124,7 @@ func TestKeysNeverLeak(t *testing.T) {
 	oopts := []openai.Option{
 		openai.WithAPIKey(openaiKey), openai.WithBaseURL(in.URL() + "/v1"), openai.WithHTTPClient(in.HTTPClient()),
 		openai.WithOrganization("org-faults"), openai.WithProject("proj_faults"),
-		openai.WithLogger(lib), openai.WithLogPrompts(true), openai.WithRetry(retry),
+		openai.WithLogger(lib), openai.WithLogPrompts(true), openai.WithLogHeaders(true), openai.WithRetry(retry),
 		openai.WithMiddleware(ratelimit.Throttle(ratelimit.NewLimiter(ratelimit.LimiterConfig{})), logging(user, true)),
 		openai.WithTimeout(2 * time.Second), openai.WithHeader("X-Team", "growth"),
 	}
@@ -144,10 +145,14 @@ func TestKeysNeverLeak(t *testing.T) {
 	}
 	bopts := []brevo.Option{
 		brevo.WithAPIKey(brevoKey), brevo.WithBaseURL(in.URL() + "/v3"), brevo.WithHTTPClient(in.HTTPClient()),
-		brevo.WithLogger(lib), brevo.WithLogBodies(true), brevo.WithRetry(retry),
+		brevo.WithLogger(lib), brevo.WithLogBodies(true), brevo.WithLogHeaders(true), brevo.WithRetry(retry),
 		brevo.WithMiddleware(logging(user, true)), brevo.WithTimeout(2 * time.Second),
 	}
 	bc, err := brevo.NewClient(bopts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bcJSON, err := brevo.NewClient(append(bopts[:len(bopts):len(bopts)], brevo.WithLogger(libJSON))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,6 +223,7 @@ func TestKeysNeverLeak(t *testing.T) {
 		in.Script(script...)
 		keep(bc.Contacts.Get(ctx, brevo.ByEmail("ada@example.com")))
 	}
+	keep(bcJSON.Contacts.Get(ctx, brevo.ByID(7)))
 	keep(bc.Email.Send(ctx, brevo.SendEmailRequest{Sender: &brevo.Sender{Email: "shop@example.com"}, To: []brevo.Address{{Email: "ada@example.com"}}, Subject: "Hi", HTMLContent: "<p>Hi</p>"}))
 	in.Script(faults.Status(400, "application/json", `{"code":"invalid_parameter","message":"Emails are not valid","unexistingEmails":["ada@example.com"]}`))
 	keep(bc.Campaigns.SendTest(ctx, 7, []string{"ada@example.com"}))
@@ -283,11 +289,22 @@ func TestKeysNeverLeak(t *testing.T) {
 		findLeaks(t, "other fmt verbs", other)
 	})
 
-	// The clients log no header at all, redacted or not.
-	for _, h := range []string{"Authorization", "Api-Key", "api-key", "Bearer", "Openai-Organization", "Openai-Project"} {
-		if strings.Contains(logs.String(), h) {
-			t.Errorf("the client logs mention %q", h)
+	// With WithLogHeaders the clients log headers, the sensitive ones
+	// redacted, in both handler formats.
+	for _, h := range []string{"Authorization", "Api-Key", "Openai-Organization", "Openai-Project"} {
+		text := regexp.MustCompile(`request_headers\.` + h + `=\[REDACTED\]`)
+		jsonForm := regexp.MustCompile(`"` + h + `":"\[REDACTED\]"`)
+		if !text.MatchString(logs.String()) || !jsonForm.MatchString(logs.String()) {
+			t.Errorf("the client logs do not show %s redacted in both formats", h)
 		}
+	}
+	for _, v := range []string{"org-faults", "proj_faults", "Bearer"} {
+		if strings.Contains(logs.String(), v) {
+			t.Errorf("the client logs show %q", v)
+		}
+	}
+	if !strings.Contains(logs.String(), "response_headers.") {
+		t.Error("the client logs show no response headers: the test saw too little")
 	}
 	if !strings.Contains(logs.String(), "level=DEBUG") || !strings.Contains(logs.String(), `"level":"WARN"`) || !strings.Contains(logs.String(), "body=") {
 		t.Errorf("the client logs lack debug lines, warn lines or bodies: the test saw too little\n%s", logs.String())
