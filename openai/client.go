@@ -53,6 +53,7 @@ type core struct {
 	headers    http.Header
 	http       *http.Client
 	timeout    time.Duration
+	idle       time.Duration // WithStreamIdleTimeout
 	logger     *slog.Logger
 	logPrompts bool
 	logHeaders bool
@@ -112,6 +113,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.timeout < 0 {
 		return nil, fmt.Errorf("openai: negative timeout %v: use a positive duration, or 0 for none", cfg.timeout)
 	}
+	if cfg.idleTimeout < 0 {
+		return nil, fmt.Errorf("openai: negative stream idle timeout %v: use a positive duration, or 0 for none", cfg.idleTimeout)
+	}
 	if cfg.maxBody < 0 {
 		return nil, fmt.Errorf("openai: negative maximum response size %d", cfg.maxBody)
 	}
@@ -143,6 +147,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		headers:    cfg.headers.Clone(),
 		http:       hc,
 		timeout:    cfg.timeout,
+		idle:       cfg.idleTimeout,
 		logger:     cfg.logger,
 		logPrompts: cfg.logPrompts,
 		logHeaders: cfg.logHeaders,

@@ -69,6 +69,7 @@ func ExampleNewClient_production() {
 		openai.WithFallback("gpt-4o", "gpt-4o-mini"),
 		openai.WithRedactor(redact.New()),
 		openai.WithTimeout(30*time.Second),
+		openai.WithStreamIdleTimeout(time.Minute), // a stalled stream ends; a paused caller does not count
 	)
 	if err != nil {
 		fmt.Println(err)

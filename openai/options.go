@@ -33,6 +33,7 @@ type config struct {
 	project       string
 	httpClient    *http.Client
 	timeout       time.Duration
+	idleTimeout   time.Duration
 	middleware    []Middleware
 	headers       http.Header
 	logger        *slog.Logger
@@ -76,6 +77,16 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpCli
 // headers, so a long stream is not cut. Zero means no timeout; a negative
 // value makes NewClient fail.
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithStreamIdleTimeout ends a stream whose server sends nothing for d
+// while the stream waits for it, once the headers arrived (WithTimeout
+// bounds the wait for those). The stream fails with an error wrapping
+// ErrStreamIdle and context.DeadlineExceeded, and keeps what it delivered.
+// Any bytes count, keep-alive comments included; time the caller spends
+// between calls to Next does not. Zero (the default) means no limit, so a
+// stream waits for the caller's context; a negative value makes NewClient
+// fail.
+func WithStreamIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTimeout = d } }
 
 // WithMiddleware adds transport middleware. Middleware runs inside retry, in
 // the order given, so every attempt passes through each of them.

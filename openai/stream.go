@@ -22,9 +22,12 @@ import (
 // end, whichever comes first.
 type eventStream struct {
 	ctx     context.Context
+	parent  context.Context // the caller's
 	cancel  context.CancelFunc
 	timer   *time.Timer
 	expired *atomic.Bool // the header timeout fired
+	idle    *time.Timer  // WithStreamIdleTimeout: re-armed by every read
+	idled   *atomic.Bool // the idle timeout fired
 	body    io.ReadCloser
 	dec     *sse.Decoder
 	meta    Meta
@@ -61,6 +64,7 @@ func (f usageFunc) tokenUsage() (tokens.Usage, bool) {
 func (co *core) openStream(ctx context.Context, cl *call) *eventStream {
 	s := &eventStream{path: cl.path, expired: new(atomic.Bool), co: co, cl: cl, start: time.Now()}
 	cl.stream = true
+	s.parent = ctx
 	ctx, s.cancel = context.WithCancel(ctx)
 	if co.usageHook != nil {
 		ctx, s.info = ratelimit.WithRetryInfo(ctx)
@@ -102,9 +106,24 @@ func (co *core) openStream(ctx context.Context, cl *call) *eventStream {
 	// WithMaxResponseSize bounds the bytes a stream may read, so that an
 	// endless stream of deltas cannot grow what the stream accumulates
 	// without end.
-	s.dec = sse.NewDecoder(&cappedReader{r: resp.Body, left: co.maxBody + 1}, sse.WithMaxEventSize(int(co.maxBody)))
+	body := &cappedReader{r: resp.Body, left: co.maxBody + 1}
+	if co.idle > 0 {
+		idled, cancel := new(atomic.Bool), s.cancel
+		s.idled = idled
+		s.idle = time.AfterFunc(co.idle, func() {
+			idled.Store(true)
+			cancel()
+		})
+		s.idle.Stop() // it runs only while a read waits for the server
+		body.idle, body.after = s.idle, co.idle
+	}
+	s.dec = sse.NewDecoder(body, sse.WithMaxEventSize(int(co.maxBody)))
 	return s
 }
+
+// ErrStreamIdle is wrapped, with context.DeadlineExceeded, by the error of a
+// stream that received nothing for the WithStreamIdleTimeout duration.
+var ErrStreamIdle = errors.New("the stream received nothing within the idle timeout")
 
 // isEventStream reports a Content-Type of text/event-stream, parameters
 // (charset) aside.
@@ -138,10 +157,12 @@ func (co *core) notEventStream(resp *http.Response, cl *call, ct string) error {
 }
 
 // cappedReader fails with ErrBodyTooLarge once more than left-1 bytes were
-// read.
+// read, and runs the idle timer, if any, while a read waits.
 type cappedReader struct {
-	r    io.Reader
-	left int64
+	r     io.Reader
+	left  int64
+	idle  *time.Timer
+	after time.Duration
 }
 
 func (c *cappedReader) Read(p []byte) (int, error) {
@@ -151,7 +172,15 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 	if int64(len(p)) > c.left {
 		p = p[:c.left]
 	}
+	if c.idle != nil {
+		// The idle clock runs only while the read waits: a caller that
+		// takes its time between events does not make the stream idle.
+		c.idle.Reset(c.after)
+	}
 	n, err := c.r.Read(p)
+	if c.idle != nil {
+		c.idle.Stop()
+	}
 	c.left -= int64(n)
 	if c.left <= 0 && err == nil {
 		err = transport.ErrBodyTooLarge
@@ -222,6 +251,9 @@ func (s *eventStream) scrubber() *transport.Scrubber {
 // itself, not as whatever the transport made of it; a stream or an event
 // over the size cap is a *DecodeError wrapping ErrBodyTooLarge.
 func (s *eventStream) readError(err error) error {
+	if s.idled != nil && s.idled.Load() && context.Cause(s.parent) == nil {
+		return fmt.Errorf("openai: reading %s stream: %w: nothing for %v: %w", s.path, ErrStreamIdle, s.co.idle, context.DeadlineExceeded)
+	}
 	if ctxErr := context.Cause(s.ctx); ctxErr != nil && !errors.Is(err, ctxErr) {
 		if s.expired.Load() {
 			ctxErr = context.DeadlineExceeded
@@ -252,6 +284,9 @@ func (s *eventStream) finish() {
 		return
 	}
 	s.done = true
+	if s.idle != nil {
+		s.idle.Stop()
+	}
 	if s.body != nil {
 		s.body.Close()
 	}

@@ -132,6 +132,10 @@ func scenarios() []*scenario {
 		script: []faults.Fault{faults.SSEThen(true, chunk("Hi"))},
 		want:   expect{is: []error{context.Canceled}, events: 1, min: 390 * time.Millisecond},
 		note:   "as documented, WithTimeout bounds only a stream's wait for headers; a stalled stream waits for ctx"})
+	add(&scenario{fault: "stall mid-stream (WithStreamIdleTimeout 200 ms)", target: chatStream, idle: 200 * time.Millisecond,
+		script: []faults.Fault{faults.SSEThen(true, chunk("Hi"))},
+		want:   expect{is: []error{openai.ErrStreamIdle, context.DeadlineExceeded}, events: 1, min: 190 * time.Millisecond, max: 200*time.Millisecond + slack},
+		note:   "Completion() keeps what arrived"})
 
 	// Status sequences and Retry-After.
 	for _, tg := range []target{chatNew, chatStream, brevoGet} {

@@ -185,6 +185,7 @@ type scenario struct {
 
 	policy   *ratelimit.RetryPolicy // nil means fast
 	timeout  time.Duration          // WithTimeout of both clients
+	idle     time.Duration          // WithStreamIdleTimeout of the openai client
 	maxBody  int64                  // WithMaxResponseSize of both clients
 	deadline time.Duration          // the caller's context deadline; 0 means 10 s
 	cancel   time.Duration          // cancel the caller's context after this long
@@ -288,6 +289,9 @@ func (sc *scenario) env() *env {
 	bopts := []brevo.Option{
 		brevo.WithAPIKey(brevoKey), brevo.WithBaseURL(in.URL() + "/v3"), brevo.WithHTTPClient(in.HTTPClient()),
 		brevo.WithRetry(policy), brevo.WithMiddleware(brevo.Throttle()),
+	}
+	if sc.idle > 0 {
+		oopts = append(oopts, openai.WithStreamIdleTimeout(sc.idle))
 	}
 	if sc.timeout > 0 {
 		oopts = append(oopts, openai.WithTimeout(sc.timeout))
