@@ -221,8 +221,10 @@ func (s *eventStream) next() (typ string, data []byte, ok bool) {
 
 // ErrStreamTruncated is wrapped by the *DecodeError of a stream whose body
 // ended before the stream did: without [DONE] (chat, with a choice left
-// unfinished) or without a final response event (Responses). What arrived
-// stays readable from the stream (Completion, OutputText, ...).
+// unfinished), without a final response event (Responses), or with a read
+// error (a reset connection, a body shorter than its Content-Length), which
+// stays in the chain too. What arrived stays readable from the stream
+// (Completion, OutputText, ...).
 var ErrStreamTruncated = errors.New("the stream ended before its last event")
 
 // decodeError builds the *DecodeError of a stream whose body is not what it
@@ -254,9 +256,12 @@ func (s *eventStream) readError(err error) error {
 	if s.idled != nil && s.idled.Load() && context.Cause(s.parent) == nil {
 		return fmt.Errorf("openai: reading %s stream: %w: nothing for %v: %w", s.path, ErrStreamIdle, s.co.idle, context.DeadlineExceeded)
 	}
-	if ctxErr := context.Cause(s.ctx); ctxErr != nil && !errors.Is(err, ctxErr) {
+	if ctxErr := context.Cause(s.ctx); ctxErr != nil {
 		if s.expired.Load() {
 			ctxErr = context.DeadlineExceeded
+		}
+		if errors.Is(err, ctxErr) {
+			return fmt.Errorf("openai: reading %s stream: %w", s.path, err)
 		}
 		return fmt.Errorf("openai: reading %s stream: %w (%w)", s.path, ctxErr, err)
 	}
@@ -267,7 +272,9 @@ func (s *eventStream) readError(err error) error {
 	case errors.Is(err, transport.ErrBodyTooLarge):
 		return s.decodeError(fmt.Errorf("%w: a stream over %d bytes (WithMaxResponseSize)", transport.ErrBodyTooLarge, s.cappedAt()), nil)
 	}
-	return fmt.Errorf("openai: reading %s stream (request id %s): %w", s.path, s.meta.RequestID, err)
+	// The connection failed mid-stream (a reset, a body shorter than its
+	// Content-Length): the stream is cut, and the cause stays in the chain.
+	return s.decodeError(fmt.Errorf("%w: %w", ErrStreamTruncated, err), nil)
 }
 
 // fail ends the stream with err.

@@ -107,7 +107,7 @@ func scenarios() []*scenario {
 		want:   expect{decode: true, anyOf: resetOrEOF, attempts: 1}})
 	add(&scenario{fault: "reset mid-stream (after one event)", target: chatStream,
 		script: []faults.Fault{faults.ResetAfter(200, "text/event-stream", chunk("Hi"), 0)},
-		want:   expect{anyOf: resetOrEOF, attempts: 1},
+		want:   expect{anyOf: resetOrEOF, is: []error{openai.ErrStreamTruncated}, decode: true, attempts: 1},
 		note:   "the events before the reset are delivered; Completion() keeps them"})
 
 	// Timeouts.
@@ -261,7 +261,7 @@ func scenarios() []*scenario {
 		want:   expect{decode: true, is: []error{openai.ErrStreamTruncated}, events: 2}, note: "OutputText() keeps the delta that arrived"})
 	add(&scenario{fault: "`Content-Length: 10 GB`, one event, then close", target: chatStream,
 		script: []faults.Fault{faults.Declared(200, "text/event-stream", 10<<30, chunk("Hi"), false)},
-		want:   expect{is: []error{io.ErrUnexpectedEOF}, events: 1}})
+		want:   expect{is: []error{io.ErrUnexpectedEOF, openai.ErrStreamTruncated}, decode: true, events: 1}})
 	add(&scenario{fault: "`Content-Length: 10 GB`, one event, held open (ctx 200 ms)", target: chatStream, deadline: 200 * time.Millisecond,
 		script: []faults.Fault{faults.Declared(200, "text/event-stream", 10<<30, chunk("Hi"), true)},
 		want:   expect{is: []error{context.DeadlineExceeded}, events: 1}})

@@ -3,7 +3,6 @@ package faults_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -491,14 +490,6 @@ func describe(err error) string {
 	if errors.As(err, &de) {
 		parts = append(parts, "`*DecodeError` ("+cause(de.Err)+")")
 	}
-	var syn *json.SyntaxError
-	var ute *json.UnmarshalTypeError
-	if errors.As(err, &syn) && de == nil {
-		parts = append(parts, "wrapped `*json.SyntaxError`")
-	}
-	if errors.As(err, &ute) && de == nil {
-		parts = append(parts, "wrapped `*json.UnmarshalTypeError`")
-	}
 	for _, k := range []struct {
 		err  error
 		name string
@@ -506,7 +497,8 @@ func describe(err error) string {
 		{context.DeadlineExceeded, "`context.DeadlineExceeded`"}, {context.Canceled, "`context.Canceled`"},
 		{syscall.ECONNREFUSED, "`ECONNREFUSED`"}, {syscall.ECONNRESET, "`ECONNRESET`"},
 		{io.ErrUnexpectedEOF, "`io.ErrUnexpectedEOF`"}, {openai.ErrBodyTooLarge, "`ErrBodyTooLarge`"},
-		{openai.ErrEmptyBody, "`ErrEmptyBody`"},
+		{openai.ErrEmptyBody, "`ErrEmptyBody`"}, {openai.ErrStreamTruncated, "`ErrStreamTruncated`"},
+		{openai.ErrStreamIdle, "`ErrStreamIdle`"},
 	} {
 		if errors.Is(err, k.err) {
 			parts = append(parts, k.name)
@@ -537,6 +529,12 @@ func cause(err error) string {
 		return "too large"
 	case errors.Is(err, openai.ErrEmptyBody):
 		return "empty"
+	case errors.Is(err, openai.ErrStreamTruncated) && errors.Is(err, syscall.ECONNRESET):
+		return "cut: reset"
+	case errors.Is(err, openai.ErrStreamTruncated) && errors.Is(err, io.ErrUnexpectedEOF):
+		return "cut: body shorter than declared"
+	case errors.Is(err, openai.ErrStreamTruncated):
+		return "cut before its last event"
 	case errors.Is(err, syscall.ECONNRESET):
 		return "read: reset"
 	case errors.Is(err, io.ErrUnexpectedEOF):
