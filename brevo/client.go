@@ -10,9 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/reachkit/reachkit/internal/transport"
@@ -68,57 +66,29 @@ func NewClient(opts ...Option) (*Client, error) {
 			o(&cfg)
 		}
 	}
-	if !cfg.apiKeySet {
-		cfg.apiKey = secret(os.Getenv("BREVO_API_KEY"))
-	}
-	if strings.TrimSpace(string(cfg.apiKey)) == "" {
-		return nil, errors.New("brevo: no API key: set the BREVO_API_KEY environment variable or pass brevo.WithAPIKey")
-	}
-	if strings.ContainsAny(string(cfg.apiKey), "\r\n") {
-		return nil, errors.New("brevo: the API key contains a line break; check how it was read")
-	}
-	if !cfg.baseURLSet {
-		cfg.baseURL = os.Getenv("BREVO_BASE_URL")
-	}
-	if cfg.baseURL == "" {
-		cfg.baseURL = DefaultBaseURL
-	}
-	base, err := transport.ParseBaseURL(cfg.baseURL, cfg.allowInsecure, "brevo.WithInsecureHTTP()")
+	b, err := transport.Setup{
+		Name: "brevo", KeyEnv: "BREVO_API_KEY", BaseEnv: "BREVO_BASE_URL", DefaultBase: DefaultBaseURL,
+		APIKey: cfg.apiKey, APIKeySet: cfg.apiKeySet, BaseURL: cfg.baseURL, BaseURLSet: cfg.baseURLSet,
+		AllowInsecure: cfg.allowInsecure, Timeout: cfg.timeout, MaxBody: cfg.maxBody, HTTPClient: cfg.httpClient,
+	}.Build(func(rt http.RoundTripper) http.RoundTripper { return pipeline(rt, &cfg) })
 	if err != nil {
-		return nil, fmt.Errorf("brevo: %w", err)
+		return nil, err
 	}
-	if cfg.timeout < 0 {
-		return nil, fmt.Errorf("brevo: negative timeout %v: use a positive duration, or 0 for none", cfg.timeout)
-	}
-	if cfg.maxBody < 0 {
-		return nil, fmt.Errorf("brevo: negative maximum response size %d", cfg.maxBody)
-	}
-	if cfg.maxBody == 0 {
-		cfg.maxBody = transport.DefaultMaxBodySize
-	}
-
-	hc := &http.Client{}
-	if cfg.httpClient != nil {
-		copied := *cfg.httpClient
-		hc = &copied
-	}
-	hc.Transport = pipeline(hc.Transport, &cfg)
-	transport.GuardRedirects(hc)
 
 	co := &core{
-		baseURL:    base,
-		apiKey:     &[]string{string(cfg.apiKey)},
-		scrub:      transport.NewScrubber(string(cfg.apiKey)),
+		baseURL:    b.BaseURL,
+		apiKey:     &[]string{b.APIKey},
+		scrub:      b.Scrub,
 		userAgent:  []string{"reachkit-go/" + Version},
 		accept:     []string{"application/json"},
 		jsonType:   []string{"application/json"},
 		headers:    cfg.headers.Clone(),
-		http:       hc,
+		http:       b.HTTP,
 		timeout:    cfg.timeout,
 		logger:     cfg.logger,
 		logBodies:  cfg.logBodies,
 		logHeaders: cfg.logHeaders,
-		maxBody:    cfg.maxBody,
+		maxBody:    b.MaxBody,
 	}
 	c := &Client{core: co}
 	c.Contacts = &ContactsService{c: co}

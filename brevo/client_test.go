@@ -131,7 +131,7 @@ func TestAPIErrors(t *testing.T) {
 		{name: "rate limit", status: 429, ctype: "application/json", body: `{"code":"too_many_requests","message":"slow down"}`, code: "too_many_requests", rate: true,
 			header: map[string]string{"X-Sib-Ratelimit-Limit": "10", "X-Sib-Ratelimit-Remaining": "0", "X-Sib-Ratelimit-Reset": "1"}},
 		{name: "html page", status: 502, ctype: "text/html", body: `<html>bad gateway</html>`, msg: "Bad Gateway: <html>bad gateway</html>", dec: true},
-		{name: "empty body", status: 500, body: ``, msg: "Internal Server Error", dec: true},
+		{name: "empty body", status: 500, body: ``, msg: "Internal Server Error (empty body)", dec: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

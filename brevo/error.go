@@ -124,17 +124,10 @@ func ErrorCode(err error) string {
 	return ""
 }
 
-// maxErrorBody bounds how much of an error reply is read.
-const maxErrorBody = 1 << 20
-
 // newAPIError reads (bounded) and closes resp.Body and builds the error.
 // Text quoted from the body passes through scrub first.
 func newAPIError(resp *http.Response, limit int64, cl *call, scrub *transport.Scrubber) *APIError {
-	defer resp.Body.Close()
-	if limit <= 0 || limit > maxErrorBody {
-		limit = maxErrorBody
-	}
-	buf, err := transport.ReadBody(resp, limit)
+	body, buf, err := transport.ReadErrorBody(resp, limit, scrub)
 	defer transport.PutBuffer(buf)
 	e := &APIError{
 		StatusCode: resp.StatusCode,
@@ -143,25 +136,11 @@ func newAPIError(resp *http.Response, limit int64, cl *call, scrub *transport.Sc
 		Header:     resp.Header,
 		RateLimit:  ratelimit.ParseBrevoHeaders(resp.Header),
 	}
-	body := scrub.Bytes(bytes.TrimSpace(buf.Bytes()))
 	if err == nil && parseErrorModel(body, e) {
 		e.body = bytes.Clone(body)
 		return e
 	}
-	if err == nil && len(body) == 0 {
-		err = transport.ErrEmptyBody
-	} else if err == nil {
-		err = errors.New("not a Brevo error model")
-	}
-	e.cause = transport.NewDecodeError(resp, "", body, err)
-	e.Message = http.StatusText(resp.StatusCode)
-	if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		// The client does not follow redirects (transport.GuardRedirects).
-		e.Message += " to " + transport.Snippet(scrub.Bytes([]byte(loc)), 200) + ", not followed"
-	}
-	if s := transport.Snippet(body, 120); s != "" {
-		e.Message += ": " + s
-	}
+	e.Message, e.cause = transport.UnreadableError(resp, "", body, err, "not a Brevo error model", scrub)
 	return e
 }
 

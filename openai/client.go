@@ -91,68 +91,38 @@ func NewClient(opts ...Option) (*Client, error) {
 			o(&cfg)
 		}
 	}
-	if !cfg.apiKeySet {
-		cfg.apiKey = secret(os.Getenv("OPENAI_API_KEY"))
-	}
-	if strings.TrimSpace(string(cfg.apiKey)) == "" {
-		return nil, errors.New("openai: no API key: set the OPENAI_API_KEY environment variable or pass openai.WithAPIKey")
-	}
-	if strings.ContainsAny(string(cfg.apiKey), "\r\n") {
-		return nil, errors.New("openai: the API key contains a line break; check how it was read")
-	}
-	if !cfg.baseURLSet {
-		cfg.baseURL = os.Getenv("OPENAI_BASE_URL")
-	}
-	if cfg.baseURL == "" {
-		cfg.baseURL = DefaultBaseURL
-	}
-	base, err := transport.ParseBaseURL(cfg.baseURL, cfg.allowInsecure, "openai.WithInsecureHTTP()")
+	b, err := transport.Setup{
+		Name: "openai", KeyEnv: "OPENAI_API_KEY", BaseEnv: "OPENAI_BASE_URL", DefaultBase: DefaultBaseURL,
+		APIKey: cfg.apiKey, APIKeySet: cfg.apiKeySet, BaseURL: cfg.baseURL, BaseURLSet: cfg.baseURLSet,
+		AllowInsecure: cfg.allowInsecure, Timeout: cfg.timeout, MaxBody: cfg.maxBody, HTTPClient: cfg.httpClient,
+	}.Build(func(rt http.RoundTripper) http.RoundTripper { return pipeline(rt, cfg) })
 	if err != nil {
-		return nil, fmt.Errorf("openai: %w", err)
-	}
-	if cfg.timeout < 0 {
-		return nil, fmt.Errorf("openai: negative timeout %v: use a positive duration, or 0 for none", cfg.timeout)
+		return nil, err
 	}
 	if cfg.idleTimeout < 0 {
 		return nil, fmt.Errorf("openai: negative stream idle timeout %v: use a positive duration, or 0 for none", cfg.idleTimeout)
 	}
-	if cfg.maxBody < 0 {
-		return nil, fmt.Errorf("openai: negative maximum response size %d", cfg.maxBody)
-	}
-	maxBodySet := cfg.maxBody != 0
-	if cfg.maxBody == 0 {
-		cfg.maxBody = transport.DefaultMaxBodySize
-	}
-
 	prices := tokens.DefaultPrices()
 	if cfg.prices != nil {
 		prices = *cfg.prices
 	}
 
-	hc := &http.Client{}
-	if cfg.httpClient != nil {
-		copied := *cfg.httpClient
-		hc = &copied
-	}
-	hc.Transport = pipeline(hc.Transport, cfg)
-	transport.GuardRedirects(hc)
-
 	co := &core{
-		baseURL:    base,
-		auth:       &[]string{"Bearer " + string(cfg.apiKey)},
-		scrub:      transport.NewScrubber(string(cfg.apiKey)),
+		baseURL:    b.BaseURL,
+		auth:       &[]string{"Bearer " + b.APIKey},
+		scrub:      b.Scrub,
 		userAgent:  []string{"reachkit-go/" + Version},
 		accept:     []string{"application/json"},
 		jsonType:   []string{"application/json"},
 		headers:    cfg.headers.Clone(),
-		http:       hc,
+		http:       b.HTTP,
 		timeout:    cfg.timeout,
 		idle:       cfg.idleTimeout,
 		logger:     cfg.logger,
 		logPrompts: cfg.logPrompts,
 		logHeaders: cfg.logHeaders,
-		maxBody:    cfg.maxBody,
-		maxBodySet: maxBodySet,
+		maxBody:    b.MaxBody,
+		maxBodySet: b.MaxBodySet,
 		metered:    len(cfg.middleware) > 0,
 		cache:      cfg.cache,
 		cacheTTL:   cfg.cacheTTL,

@@ -1,7 +1,6 @@
 package openai
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -128,46 +127,19 @@ func IsAuth(err error) bool {
 	return errors.As(err, &e) && e.IsAuth()
 }
 
-// maxErrorBody bounds how much of an error reply is read.
-const maxErrorBody = 1 << 20
-
 // newAPIError reads (bounded) and closes resp.Body and builds the error.
 // Text quoted from the body passes through scrub first.
 func newAPIError(resp *http.Response, limit int64, scrub *transport.Scrubber) *APIError {
-	defer resp.Body.Close()
-	if limit <= 0 || limit > maxErrorBody {
-		limit = maxErrorBody
-	}
-	buf, err := transport.ReadBody(resp, limit)
+	body, buf, err := transport.ReadErrorBody(resp, limit, scrub)
 	defer transport.PutBuffer(buf)
-	e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header}
-	e.RequestID = resp.Header.Get(requestIDHeader)
-	body := scrub.Bytes(bytes.TrimSpace(buf.Bytes()))
+	e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: resp.Header.Get(requestIDHeader)}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		e.tooLarge = ratelimit.IsRequestTooLarge(resp.StatusCode, body)
 	}
 	if err == nil && parseErrorEnvelope(body, e) {
 		return e
 	}
-	if err == nil && len(body) == 0 {
-		err = transport.ErrEmptyBody
-	} else if err == nil {
-		err = errors.New("not an OpenAI error envelope")
-	}
-	e.cause = transport.NewDecodeError(resp, requestIDHeader, body, err)
-	e.Message = http.StatusText(resp.StatusCode)
-	if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		// The client does not follow redirects (transport.GuardRedirects).
-		e.Message += " to " + transport.Snippet(scrub.Bytes([]byte(loc)), 200) + ", not followed"
-	}
-	if e.Message == "" {
-		e.Message = "non-standard status"
-	}
-	if s := transport.Snippet(body, 120); s != "" {
-		e.Message += ": " + s
-	} else {
-		e.Message += " (empty body)"
-	}
+	e.Message, e.cause = transport.UnreadableError(resp, requestIDHeader, body, err, "not an OpenAI error envelope", scrub)
 	return e
 }
 
