@@ -37,7 +37,7 @@ type Client struct {
 // printing a Client never prints its configuration.
 type core struct {
 	baseURL    string
-	apiKey     *[]string // shared read-only between requests; behind a pointer so that no printer that follows one level shows it
+	apiKey     func(http.Header) // sets api-key; the key lives only in its closure, out of reach of any printer
 	scrub      *transport.Scrubber
 	userAgent  []string
 	accept     []string
@@ -77,7 +77,7 @@ func NewClient(opts ...Option) (*Client, error) {
 
 	co := &core{
 		baseURL:    b.BaseURL,
-		apiKey:     &[]string{b.APIKey},
+		apiKey:     transport.HeaderSetter("Api-Key", b.APIKey),
 		scrub:      b.Scrub,
 		userAgent:  []string{"reachkit-go/" + Version},
 		accept:     []string{"application/json"},
@@ -228,7 +228,7 @@ func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error)
 		return nil, fmt.Errorf("brevo: building request: %w", err)
 	}
 	h := req.Header
-	h["Api-Key"] = *co.apiKey
+	co.apiKey(h)
 	h["User-Agent"] = co.userAgent
 	h["Accept"] = co.accept
 	if cl.body != nil {

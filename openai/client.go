@@ -43,7 +43,7 @@ type Client struct {
 // printing a Client never prints its configuration.
 type core struct {
 	baseURL    string
-	auth       *[]string // "Bearer <key>", shared read-only between requests; behind a pointer so that no printer that follows one level shows it
+	auth       func(http.Header) // sets Authorization; the key lives only in its closure, out of reach of any printer
 	scrub      *transport.Scrubber
 	org        []string
 	project    []string
@@ -109,7 +109,7 @@ func NewClient(opts ...Option) (*Client, error) {
 
 	co := &core{
 		baseURL:    b.BaseURL,
-		auth:       &[]string{"Bearer " + b.APIKey},
+		auth:       transport.HeaderSetter("Authorization", "Bearer "+b.APIKey),
 		scrub:      b.Scrub,
 		userAgent:  []string{"reachkit-go/" + Version},
 		accept:     []string{"application/json"},
@@ -240,7 +240,7 @@ func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error)
 		cl.ctype = []string{cl.form.ContentType()}
 	}
 	h := req.Header
-	h["Authorization"] = *co.auth
+	co.auth(h)
 	h["User-Agent"] = co.userAgent
 	h["Accept"] = co.accept
 	if cl.accept != nil {

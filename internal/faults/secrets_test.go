@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/davecgh/go-spew/spew"
+
 	"github.com/reachkit/reachkit/brevo"
 	"github.com/reachkit/reachkit/internal/faults"
 	"github.com/reachkit/reachkit/openai"
@@ -273,6 +275,18 @@ func TestKeysNeverLeak(t *testing.T) {
 		printed = append(printed, e.Error())
 	}
 	findLeaks(t, "errors and printed values", printed)
+
+	// Deep printers that follow pointers into unexported fields and ignore
+	// Format, as testify's diffs do: the key is held only in closures.
+	deep := spew.ConfigState{DisableMethods: true, MaxDepth: 12, Indent: " "}
+	var dumped []string
+	for _, v := range []any{oc, *oc, ocJSON, bc, *bc, oc.Chat, bc.Contacts} {
+		dumped = append(dumped, deep.Sdump(v), spew.Sdump(v))
+	}
+	if len(strings.Join(dumped, "")) < 10000 {
+		t.Error("the deep dumps are too short to have looked inside the clients")
+	}
+	findLeaks(t, "deep dumps (go-spew)", dumped)
 	findLeaks(t, "client logs", []string{logs.String()})
 	findLeaks(t, "logging middleware", []string{mwLogs.String()})
 	findLeaks(t, "panic messages", panics)

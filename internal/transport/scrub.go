@@ -15,31 +15,32 @@ const minSecret = 8
 // A Scrubber removes the client's own secrets from text it quotes from a
 // reply: an error page of a debugging proxy or a gateway that echoes the
 // request headers must not carry the API key into an error or a log line.
-// The zero value and nil remove nothing.
+// The zero value and nil remove nothing. The secrets are held in a closure,
+// so that no reflection-based printer of a client can show them.
 type Scrubber struct {
-	secrets [][]byte
+	secrets func() [][]byte
 }
 
 // NewScrubber returns a Scrubber for the given secrets; values shorter than
 // eight bytes are ignored.
 func NewScrubber(secrets ...string) *Scrubber {
-	s := &Scrubber{}
+	var kept [][]byte
 	for _, v := range secrets {
 		if len(v) >= minSecret {
-			s.secrets = append(s.secrets, []byte(v))
+			kept = append(kept, []byte(v))
 		}
 	}
-	return s
+	return &Scrubber{secrets: func() [][]byte { return kept }}
 }
 
 // Bytes returns b with every secret replaced by [REDACTED]. It returns b
 // itself when it holds none, so the common case costs a search and nothing
 // else.
 func (s *Scrubber) Bytes(b []byte) []byte {
-	if s == nil {
+	if s == nil || s.secrets == nil {
 		return b
 	}
-	for _, sec := range s.secrets {
+	for _, sec := range s.secrets() {
 		if bytes.Contains(b, sec) {
 			b = bytes.ReplaceAll(b, sec, []byte(Redacted))
 		}
@@ -49,10 +50,10 @@ func (s *Scrubber) Bytes(b []byte) []byte {
 
 // String is Bytes for a string.
 func (s *Scrubber) String(v string) string {
-	if s == nil {
+	if s == nil || s.secrets == nil {
 		return v
 	}
-	for _, sec := range s.secrets {
+	for _, sec := range s.secrets() {
 		if strings.Contains(v, string(sec)) {
 			v = strings.ReplaceAll(v, string(sec), Redacted)
 		}

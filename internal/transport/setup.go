@@ -99,3 +99,12 @@ func (s Setup) Build(wrap func(http.RoundTripper) http.RoundTripper) (*Base, err
 	GuardRedirects(b.HTTP)
 	return b, nil
 }
+
+// HeaderSetter returns a function that sets header name to value. A client
+// keeps its key this way, inside a closure: reflection-based printers
+// (go-spew, go-cmp, %#v of a copied struct) show a function's address,
+// never what it captured.
+func HeaderSetter(name, value string) func(http.Header) {
+	v := []string{value} // shared read-only by every request
+	return func(h http.Header) { h[name] = v }
+}
