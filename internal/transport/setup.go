@@ -14,7 +14,10 @@ import (
 // that contains it.
 type Secret string
 
-func (Secret) String() string   { return Redacted }
+// String returns the redaction.
+func (Secret) String() string { return Redacted }
+
+// GoString returns the redaction, for %#v.
 func (Secret) GoString() string { return Redacted }
 
 // Format implements fmt.Formatter so that every verb, including %x and %q,
