@@ -217,6 +217,7 @@ func TextFormatFor[T any](name string) (*ResponseTextConfig, error) {
 // RefusalError reports that the model refused to answer.
 type RefusalError struct{ Refusal string }
 
+// Error describes the failure.
 func (e *RefusalError) Error() string { return "openai: the model refused: " + e.Refusal }
 
 // TruncatedError reports an answer cut short by the output token limit
@@ -226,6 +227,7 @@ type TruncatedError struct {
 	Text   string // the partial output
 }
 
+// Error describes the failure.
 func (e *TruncatedError) Error() string {
 	return "openai: the answer was cut short (" + e.Reason + "); raise the output token limit"
 }
@@ -233,6 +235,7 @@ func (e *TruncatedError) Error() string {
 // ContentFilterError reports an answer stopped by the content filter.
 type ContentFilterError struct{ Text string }
 
+// Error describes the failure.
 func (e *ContentFilterError) Error() string {
 	return "openai: the answer was stopped by the content filter"
 }
@@ -243,6 +246,7 @@ type SchemaMismatchError struct {
 	Err  error  // the decoding error
 }
 
+// Error describes the failure.
 func (e *SchemaMismatchError) Error() string {
 	return fmt.Sprintf("openai: the answer does not match the schema: %v", e.Err)
 }
