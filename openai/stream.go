@@ -1,7 +1,6 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -140,10 +139,8 @@ func isEventStream(ct string) bool {
 // *DecodeError naming the content type. It reads at most 64 KiB and closes
 // the body.
 func (co *core) notEventStream(resp *http.Response, cl *call, ct string) error {
-	defer resp.Body.Close()
-	buf, err := transport.ReadBody(resp, 64<<10)
+	body, buf, err := transport.ReadErrorBody(resp, 64<<10, co.scrub)
 	defer transport.PutBuffer(buf)
-	body := co.scrub.Bytes(bytes.TrimSpace(buf.Bytes()))
 	if err == nil {
 		e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: resp.Header.Get(requestIDHeader)}
 		if parseErrorEnvelope(body, e) {

@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -63,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if mod.Flagged() {
 		fmt.Fprintf(stdout, "[refused: the prompt was flagged by moderation for %s; nothing was generated]\n",
-			strings.Join(flaggedCategories(mod.Results[0]), ", "))
+			strings.Join(mod.Results[0].FlaggedCategories(), ", "))
 		return errRefused
 	}
 
@@ -111,19 +109,4 @@ func slug(prompt string) string {
 		return "visual"
 	}
 	return strings.Join(words, "-")
-}
-
-// flaggedCategories names the categories a moderation result flagged.
-func flaggedCategories(r openai.ModerationResult) []string {
-	b, _ := json.Marshal(r.Categories)
-	var all map[string]bool
-	_ = json.Unmarshal(b, &all)
-	var out []string
-	for name, flagged := range all {
-		if flagged {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
 }

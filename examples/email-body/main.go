@@ -9,21 +9,17 @@ package main
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 
 	"github.com/reachkit/reachkit/examples/internal/env"
 	"github.com/reachkit/reachkit/examples/internal/templates"
 	"github.com/reachkit/reachkit/openai"
-	"github.com/reachkit/reachkit/ratelimit"
 )
 
 //go:embed templates.yaml
@@ -89,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	var spent templates.Meter
 	client, _, closeFn, err := env.OpenAI(stderr, nil,
-		openai.WithMiddleware(ratelimit.Throttle(teamLimit(cfg.Limits.MaxRequestsPerMinute))),
+		openai.WithMiddleware(cfg.Throttle()),
 		openai.WithUsageHook(spent.Record))
 	if err != nil {
 		return err
@@ -115,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var reasons []string
 	for i, r := range mod.Results {
 		if r.Flagged {
-			reasons = append(reasons, fmt.Sprintf("%s in the %s", strings.Join(flaggedCategories(r), ", "), parts[i]))
+			reasons = append(reasons, fmt.Sprintf("%s in the %s", strings.Join(r.FlaggedCategories(), ", "), parts[i]))
 		}
 	}
 	if len(reasons) > 0 {
@@ -142,29 +138,4 @@ func generate(ctx context.Context, client *openai.Client, req openai.ChatRequest
 		return Email{}, err
 	}
 	return openai.ParseChat[Email](resp)
-}
-
-// teamLimit enforces max_requests_per_minute as the team's own ceiling:
-// its Parse ignores the replies' rate-limit headers, which report the
-// account's (higher) limits and would otherwise replace it.
-func teamLimit(rpm int) *ratelimit.Limiter {
-	return ratelimit.NewLimiter(ratelimit.LimiterConfig{
-		InitialRequestsPerMinute: int64(rpm),
-		Parse:                    func(http.Header) ratelimit.Snapshot { return ratelimit.Snapshot{} },
-	})
-}
-
-// flaggedCategories names the categories a moderation result flagged.
-func flaggedCategories(r openai.ModerationResult) []string {
-	b, _ := json.Marshal(r.Categories)
-	var all map[string]bool
-	_ = json.Unmarshal(b, &all)
-	var out []string
-	for name, flagged := range all {
-		if flagged {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
 }

@@ -166,8 +166,7 @@ func localise(ctx context.Context, client *openai.Client, model string, msgs []t
 	r.text, r.cost = resp.Text(), "no usage"
 	if u := resp.Usage; u != nil {
 		r.output = u.CompletionTokens
-		usd, err := tokens.Cost(model, tokens.Usage{PromptTokens: u.PromptTokens, CachedTokens: u.PromptTokensDetails.CachedTokens,
-			CompletionTokens: u.CompletionTokens, ReasoningTokens: u.CompletionTokensDetails.ReasoningTokens})
+		usd, err := tokens.Cost(model, u.Tokens())
 		r.cost = fmt.Sprintf("$%.6f", usd)
 		if err != nil {
 			r.cost = "no price" // add it with tokens.DefaultPrices().With

@@ -2,19 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/reachkit/reachkit/openai"
 )
 
 // Sentiment is the structured output asked of the model.
 type Sentiment struct {
-	Score  float64  `json:"score" jsonschema:"from -1 (very negative) through 0 (neutral) to 1 (very positive)"`
+	Score  float64  `json:"score" minimum:"-1" maximum:"1" jsonschema:"from -1 (very negative) through 0 (neutral) to 1 (very positive)"`
 	Label  string   `json:"label" enum:"positive,negative,neutral,mixed"`
 	Topics []string `json:"topics" jsonschema:"what the feedback is about, one or two English words each (delivery, price, quality, support, ...)"`
 }
@@ -54,10 +52,6 @@ func newScorer(client *openai.Client, model string) (*scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	schema, _ := rf.JSONSchema.Schema.(json.RawMessage)
-	if rf.JSONSchema.Schema, err = withBounds(schema, "score", `"minimum":-1,"maximum":1`); err != nil {
-		return nil, err
-	}
 	return &scorer{client: client, model: model, format: rf}, nil
 }
 
@@ -84,16 +78,4 @@ func (s *scorer) score(ctx context.Context, fb Feedback) (Scored, error) {
 		return Scored{}, fmt.Errorf("%s: %w: %w", fb.Email, errUnusable, err)
 	}
 	return Scored{Email: fb.Email, Sentiment: sent}, nil
-}
-
-// withBounds adds minimum and maximum to a number property of a schema made
-// by SchemaFor: strict structured outputs accept them, but SchemaFor has no
-// tag for them yet. The JSON is edited as text to keep the property order,
-// which is the order the model writes the fields in.
-func withBounds(schema json.RawMessage, prop, bounds string) (json.RawMessage, error) {
-	field := `"` + prop + `":{"type":"number"`
-	if strings.Count(string(schema), field) != 1 {
-		return nil, fmt.Errorf("schema: no number property %q", prop)
-	}
-	return json.RawMessage(strings.Replace(string(schema), field, field+","+bounds, 1)), nil
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/reachkit/reachkit/brevo"
 	"github.com/reachkit/reachkit/brevo/brevotest"
+	"github.com/reachkit/reachkit/internal/transport"
 	"github.com/reachkit/reachkit/ratelimit"
 )
 
@@ -321,7 +322,7 @@ type steadyNotes struct {
 }
 
 func (n *steadyNotes) middleware(next http.RoundTripper) http.RoundTripper {
-	return rtFunc(func(r *http.Request) (*http.Response, error) {
+	return transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 		resp, err := next.RoundTrip(r)
 		if err != nil {
 			return resp, err
@@ -416,7 +417,7 @@ func TestBrevoRandomReplies(t *testing.T) {
 	for _, call := range brevoCalls() {
 		sweep(t, call.name, func(ctx context.Context, seed int) error {
 			rnd := rand.New(rand.NewPCG(uint64(seed), 7))
-			stub := rtFunc(func(r *http.Request) (*http.Response, error) {
+			stub := transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 				requests++
 				_, op := spec.operation(r.Method, strings.TrimPrefix(r.URL.Path, "/v3"))
 				if op == nil {

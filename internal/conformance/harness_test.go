@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/reachkit/reachkit/internal/transport"
 )
 
 // seeds is how many different random answers each method must decode.
@@ -56,7 +58,7 @@ type recorder struct {
 func newRecorder() *recorder { return &recorder{notes: make(map[string]int)} }
 
 func (rec *recorder) middleware(next http.RoundTripper) http.RoundTripper {
-	return rtFunc(func(r *http.Request) (*http.Response, error) {
+	return transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 		resp, err := next.RoundTrip(r)
 		if err != nil {
 			return resp, err
@@ -101,10 +103,6 @@ func (rec *recorder) report(t *testing.T) {
 		t.Errorf("validation error: %s", s)
 	}
 }
-
-type rtFunc func(*http.Request) (*http.Response, error)
-
-func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // sweepWorkers is how many seeds run at once: the mock paces its streams,
 // so the sweep waits on timers, not on the CPU.

@@ -25,7 +25,6 @@ const callHeader = "X-Faults-Call"
 // A Fault is what happens to one HTTP call: either in the transport, which
 // then makes the exchange itself (client), or at the server (serve).
 type Fault struct {
-	Name   string // what the fault does, in a few words
 	client func(in *Injector, r *http.Request) (*http.Response, error)
 	serve  func(in *Injector, w http.ResponseWriter, r *http.Request)
 }
@@ -176,7 +175,7 @@ func (in *Injector) stall(r *http.Request) {
 // Refused fails the call with the error of a real connection to a closed
 // port: connection refused.
 func Refused() Fault {
-	return Fault{Name: "connection refused", client: func(in *Injector, r *http.Request) (*http.Response, error) {
+	return Fault{client: func(in *Injector, r *http.Request) (*http.Response, error) {
 		r2 := r.Clone(r.Context())
 		r2.URL.Host = in.refused
 		return in.tr.RoundTrip(r2)
@@ -202,13 +201,13 @@ func reset(w http.ResponseWriter) {
 
 // ResetBeforeHeaders resets the connection before any byte of the reply.
 func ResetBeforeHeaders() Fault {
-	return Fault{Name: "reset before headers", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) { reset(w) }}
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) { reset(w) }}
 }
 
 // ResetAfter sends the headers and the first bytes of body (declaring the
 // whole length when contentLength is set) and then resets the connection.
 func ResetAfter(status int, contentType, prefix string, contentLength int) Fault {
-	return Fault{Name: "reset mid-body", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentType)
 		if contentLength > 0 {
 			w.Header().Set("Content-Length", strconv.Itoa(contentLength))
@@ -223,12 +222,12 @@ func ResetAfter(status int, contentType, prefix string, contentLength int) Fault
 
 // Stall never answers: the client waits for the headers until it gives up.
 func Stall() Fault {
-	return Fault{Name: "no reply", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) { in.stall(r) }}
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) { in.stall(r) }}
 }
 
 // StallAfter sends the headers and prefix, then nothing more.
 func StallAfter(status int, contentType, prefix string) Fault {
-	return Fault{Name: "stall mid-body", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentType)
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, prefix)
@@ -239,7 +238,7 @@ func StallAfter(status int, contentType, prefix string) Fault {
 
 // Reply answers with status, header and body.
 func Reply(status int, header http.Header, body string) Fault {
-	return Fault{Name: fmt.Sprintf("HTTP %d", status), serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
 		for k, v := range header {
 			w.Header()[k] = v
 		}
@@ -255,7 +254,7 @@ func Status(status int, contentType, body string) Fault {
 
 // Gzip answers with body gzip-encoded (Content-Encoding: gzip).
 func Gzip(status int, contentType, body string) Fault {
-	return Fault{Name: "gzip body", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentType)
 		w.Header().Set("Content-Encoding", "gzip")
 		w.WriteHeader(status)
@@ -268,7 +267,7 @@ func Gzip(status int, contentType, body string) Fault {
 // GzipBomb answers with a gzip stream of prefix followed by spaces that
 // never ends: a few bytes on the wire, unbounded once decompressed.
 func GzipBomb(status int, contentType, prefix string) Fault {
-	return Fault{Name: "gzip bomb", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentType)
 		w.Header().Set("Content-Encoding", "gzip")
 		w.WriteHeader(status)
@@ -286,7 +285,7 @@ func GzipBomb(status int, contentType, prefix string) Fault {
 // Endless answers with prefix followed by filler, repeated until the client
 // goes away.
 func Endless(status int, contentType, prefix, filler string) Fault {
-	return Fault{Name: "endless body", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentType)
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, prefix)
@@ -308,7 +307,7 @@ func Endless(status int, contentType, prefix, filler string) Fault {
 // bytes but carries only body; then it closes the connection, or with hold,
 // keeps it open until the client leaves.
 func Declared(status int, contentType string, declared int64, body string, hold bool) Fault {
-	return Fault{Name: "huge Content-Length", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
 		conn, buf, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			return
@@ -343,7 +342,7 @@ func waitForPeer(in *Injector, conn net.Conn, buf *bufio.ReadWriter) {
 // one; each event is sent as is, so it must end with a blank line to be
 // complete.
 func SSE(events ...string) Fault {
-	return Fault{Name: "event stream", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
 		for _, ev := range events {
@@ -355,30 +354,17 @@ func SSE(events ...string) Fault {
 	}}
 }
 
-// SSEThen sends events like SSE, then stalls until the client leaves.
-func SSEThen(stall bool, events ...string) Fault {
-	f := SSE(events...)
-	serve := f.serve
-	f.serve = func(in *Injector, w http.ResponseWriter, r *http.Request) {
-		serve(in, w, r)
-		if stall {
-			in.stall(r)
-		}
-	}
-	return f
-}
-
 // Redirect answers 307 Temporary Redirect to location.
 func Redirect(location string) Fault {
-	return Fault{Name: "redirect", serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", location)
 		w.WriteHeader(http.StatusTemporaryRedirect)
 	}}
 }
 
 // Func answers with a handler of the caller's.
-func Func(name string, h http.HandlerFunc) Fault {
-	return Fault{Name: name, serve: func(in *Injector, w http.ResponseWriter, r *http.Request) { h(w, r) }}
+func Func(h http.HandlerFunc) Fault {
+	return Fault{serve: func(in *Injector, w http.ResponseWriter, r *http.Request) { h(w, r) }}
 }
 
 // Repeat returns n copies of f.

@@ -125,15 +125,15 @@ func scenarios() []*scenario {
 		script: []faults.Fault{faults.StallAfter(200, "application/json", partialOf(contactJSON))},
 		want:   expect{is: []error{context.DeadlineExceeded}, attempts: 1, max: 200*time.Millisecond + slack}})
 	add(&scenario{fault: "stall mid-stream (ctx deadline 200 ms)", target: chatStream, deadline: 200 * time.Millisecond,
-		script: []faults.Fault{faults.SSEThen(true, chunk("Hi"))},
+		script: []faults.Fault{faults.StallAfter(200, "text/event-stream", chunk("Hi"))},
 		want:   expect{is: []error{context.DeadlineExceeded}, events: 1, attempts: 1}})
 	add(&scenario{fault: "stall mid-stream (WithTimeout 200 ms; ctx cancelled at 400 ms)", target: chatStream,
 		timeout: 200 * time.Millisecond, cancel: 400 * time.Millisecond,
-		script: []faults.Fault{faults.SSEThen(true, chunk("Hi"))},
+		script: []faults.Fault{faults.StallAfter(200, "text/event-stream", chunk("Hi"))},
 		want:   expect{is: []error{context.Canceled}, events: 1, min: 390 * time.Millisecond},
 		note:   "as documented, WithTimeout bounds only a stream's wait for headers; a stalled stream waits for ctx"})
 	add(&scenario{fault: "stall mid-stream (WithStreamIdleTimeout 200 ms)", target: chatStream, idle: 200 * time.Millisecond,
-		script: []faults.Fault{faults.SSEThen(true, chunk("Hi"))},
+		script: []faults.Fault{faults.StallAfter(200, "text/event-stream", chunk("Hi"))},
 		want:   expect{is: []error{openai.ErrStreamIdle, context.DeadlineExceeded}, events: 1, min: 190 * time.Millisecond, max: 200*time.Millisecond + slack},
 		note:   "Completion() keeps what arrived"})
 
@@ -156,7 +156,7 @@ func scenarios() []*scenario {
 		script: []faults.Fault{statusFault(chatNew, 429, header("Retry-After", "1"))},
 		want:   expect{text: ok("Hi!"), attempts: 2, min: 990 * time.Millisecond, max: 2 * time.Second}})
 	add(&scenario{fault: "503 `Retry-After: <HTTP-date in 2 s>`, then OK", target: brevoGet,
-		script: []faults.Fault{faults.Func("503 with an HTTP-date", func(w http.ResponseWriter, r *http.Request) {
+		script: []faults.Fault{faults.Func(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(503)
@@ -269,7 +269,7 @@ func scenarios() []*scenario {
 		script: []faults.Fault{faults.Endless(200, "text/event-stream", "data: ", "x")},
 		want:   expect{is: []error{openai.ErrBodyTooLarge}}})
 	add(&scenario{fault: "4 MiB of deltas, then stall (max body 1 MiB, ctx 200 ms)", target: chatStream, maxBody: 1 << 20, deadline: 200 * time.Millisecond,
-		script: []faults.Fault{faults.SSEThen(true, strings.Repeat(chunk(strings.Repeat("x", 4000)), 1024))},
+		script: []faults.Fault{faults.StallAfter(200, "text/event-stream", strings.Repeat(chunk(strings.Repeat("x", 4000)), 1024))},
 		want:   expect{is: []error{openai.ErrBodyTooLarge}},
 		note:   "WithMaxResponseSize bounds the bytes a stream reads"})
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/reachkit/reachkit/brevo"
 	"github.com/reachkit/reachkit/brevo/brevotest"
+	"github.com/reachkit/reachkit/internal/transport"
 	"github.com/reachkit/reachkit/openai"
 	"github.com/reachkit/reachkit/openai/openaitest"
 	"github.com/reachkit/reachkit/ratelimit"
@@ -196,7 +197,7 @@ type recorder struct {
 }
 
 func (rec *recorder) middleware(next http.RoundTripper) http.RoundTripper {
-	return rtFunc(func(r *http.Request) (*http.Response, error) {
+	return transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 		resp, err := next.RoundTrip(r)
 		if err != nil {
 			return resp, err
@@ -218,10 +219,6 @@ func (rec *recorder) take() []byte {
 	rec.last = nil
 	return b
 }
-
-type rtFunc func(*http.Request) (*http.Response, error)
-
-func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // mutationTarget is one call whose valid reply is mutated.
 type mutationTarget struct {
@@ -259,7 +256,7 @@ func toServer(t *testing.T, base string, set map[string]string, rec *recorder) h
 	}
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
-	return rec.middleware(rtFunc(func(r *http.Request) (*http.Response, error) {
+	return rec.middleware(transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 		r = r.Clone(r.Context())
 		r.URL.Host = u.Host
 		for k, v := range set {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/reachkit/reachkit/brevo"
 	"github.com/reachkit/reachkit/internal/faults"
+	"github.com/reachkit/reachkit/internal/transport"
 	"github.com/reachkit/reachkit/openai"
 	"github.com/reachkit/reachkit/ratelimit"
 )
@@ -73,7 +74,7 @@ func redactHeaders(h http.Header) http.Header {
 // the test must catch.
 func logging(l *slog.Logger, redact bool) func(http.RoundTripper) http.RoundTripper {
 	return func(next http.RoundTripper) http.RoundTripper {
-		return rtFunc(func(r *http.Request) (*http.Response, error) {
+		return transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 			h := r.Header
 			if redact {
 				h = redactHeaders(h)
@@ -97,7 +98,7 @@ func logging(l *slog.Logger, redact bool) func(http.RoundTripper) http.RoundTrip
 // echoHeaders is an error page of a proxy that shows the request it got,
 // headers included, as some debugging proxies and gateways do.
 func echoHeaders(status int) faults.Fault {
-	return faults.Func("echo", func(w http.ResponseWriter, r *http.Request) {
+	return faults.Func(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, "<html><body><h1>%d</h1><pre>", status)

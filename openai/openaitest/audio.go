@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -123,23 +124,15 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "WEBVTT\n\n00:00:00.000 --> 00:00:%02d.%03d\n%s\n\n", int(duration), int(duration*1000)%1000, Transcript)
 	case "verbose_json":
 		out := map[string]any{"task": "transcribe", "language": "english", "duration": duration, "text": Transcript}
-		for _, g := range fields["timestamp_granularities[]"] {
-			switch g {
-			case "word":
-				list := make([]map[string]any, len(words))
-				for i, wd := range words {
-					list[i] = map[string]any{"word": strings.Trim(wd, ".,"), "start": float64(i) * 0.4, "end": float64(i+1) * 0.4}
-				}
-				out["words"] = list
-			case "segment":
-				out["segments"] = []map[string]any{{"id": 0, "seek": 0, "start": 0.0, "end": duration, "text": Transcript,
-					"tokens": []int{1, 2, 3}, "temperature": 0.0, "avg_logprob": -0.2, "compression_ratio": 1.1, "no_speech_prob": 0.01}}
+		if slices.Contains(fields["timestamp_granularities[]"], "word") {
+			list := make([]map[string]any, len(words))
+			for i, wd := range words {
+				list[i] = map[string]any{"word": strings.Trim(wd, ".,"), "start": float64(i) * 0.4, "end": float64(i+1) * 0.4}
 			}
+			out["words"] = list
 		}
-		if _, ok := out["segments"]; !ok {
-			out["segments"] = []map[string]any{{"id": 0, "seek": 0, "start": 0.0, "end": duration, "text": Transcript,
-				"tokens": []int{1, 2, 3}, "temperature": 0.0, "avg_logprob": -0.2, "compression_ratio": 1.1, "no_speech_prob": 0.01}}
-		}
+		out["segments"] = []map[string]any{{"id": 0, "seek": 0, "start": 0.0, "end": duration, "text": Transcript,
+			"tokens": []int{1, 2, 3}, "temperature": 0.0, "avg_logprob": -0.2, "compression_ratio": 1.1, "no_speech_prob": 0.01}}
 		writeJSON(w, http.StatusOK, out)
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"text": Transcript,

@@ -132,7 +132,7 @@ func (s *Server) createResponse(w http.ResponseWriter, r *http.Request) {
 			resp.IncompleteDetails = &openai.IncompleteDetails{Reason: "max_output_tokens"}
 		}
 		out = openai.OutputItem{Type: "message", ID: "msg_" + id[5:], Status: "completed", Role: openai.RoleAssistant,
-			Content: []openai.OutputContent{{Type: "output_text", Text: text, Annotations: []json.RawMessage{}}}}
+			Content: []openai.OutputContent{{Type: "output_text", Text: text}}}
 	}
 	resp.Output = []openai.OutputItem{out}
 	in := approxTokens(all+req.Instructions) + 3
@@ -174,9 +174,6 @@ func responseJSON(r openai.Response) map[string]any {
 			m[k] = v
 		}
 	}
-	if r.IncompleteDetails != nil {
-		m["incomplete_details"] = r.IncompleteDetails
-	}
 	return m
 }
 
@@ -211,12 +208,12 @@ func writeResponseStream(w http.ResponseWriter, r openai.Response) {
 		seq++
 		sw.event(typ, fields)
 	}
-	final := r
 	pending := r
 	pending.Status, pending.Output, pending.Usage, pending.IncompleteDetails = "in_progress", []openai.OutputItem{}, nil, nil
-	send("response.created", map[string]any{"response": responseJSON(pending)})
-	send("response.in_progress", map[string]any{"response": responseJSON(pending)})
-	for i, it := range final.Output {
+	pendingJSON := responseJSON(pending)
+	send("response.created", map[string]any{"response": pendingJSON})
+	send("response.in_progress", map[string]any{"response": pendingJSON})
+	for i, it := range r.Output {
 		added := it
 		added.Status = "in_progress"
 		switch it.Type {
@@ -245,11 +242,11 @@ func writeResponseStream(w http.ResponseWriter, r openai.Response) {
 		}
 		send("response.output_item.done", map[string]any{"output_index": i, "item": itemJSON(it)})
 	}
-	if final.Status == "incomplete" {
-		send("response.incomplete", map[string]any{"response": responseJSON(final)})
+	if r.Status == "incomplete" {
+		send("response.incomplete", map[string]any{"response": responseJSON(r)})
 		return
 	}
-	send("response.completed", map[string]any{"response": responseJSON(final)})
+	send("response.completed", map[string]any{"response": responseJSON(r)})
 }
 
 func (s *Server) stored(w http.ResponseWriter, r *http.Request) (*storedResponse, bool) {
@@ -279,12 +276,10 @@ func (s *Server) deleteResponse(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) cancelResponse(w http.ResponseWriter, r *http.Request) {
-	if st, ok := s.stored(w, r); ok {
-		if st.resp.Status != "in_progress" && st.resp.Status != "queued" {
-			writeError(w, http.StatusBadRequest, "invalid_request_error", "", "Only responses created with background=true can be cancelled.")
-			return
-		}
-		writeJSON(w, http.StatusOK, responseJSON(st.resp))
+	// Every stored response is finished (the fake has no background mode),
+	// so a cancel is always refused, as the API refuses it for them.
+	if _, ok := s.stored(w, r); ok {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "Only responses created with background=true can be cancelled.")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"text/template"
@@ -13,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/reachkit/reachkit/openai"
+	"github.com/reachkit/reachkit/ratelimit"
 	"github.com/reachkit/reachkit/tokens"
 )
 
@@ -29,6 +31,16 @@ type Config struct {
 		MaxTokensPerRequest  int `yaml:"max_tokens_per_request"`
 	} `yaml:"limits"`
 	Templates []*Template `yaml:"templates"`
+}
+
+// Throttle keeps the client under limits.max_requests_per_minute, the
+// team's own ceiling: its limiter ignores the replies' rate-limit headers,
+// which report the account's (higher) limits and would otherwise replace it.
+func (c *Config) Throttle() openai.Middleware {
+	return ratelimit.Throttle(ratelimit.NewLimiter(ratelimit.LimiterConfig{
+		InitialRequestsPerMinute: int64(c.Limits.MaxRequestsPerMinute),
+		Parse:                    func(http.Header) ratelimit.Snapshot { return ratelimit.Snapshot{} },
+	}))
 }
 
 // Template is one named prompt. Model, MaxTokens and Temperature fall back
