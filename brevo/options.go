@@ -23,7 +23,7 @@ type Middleware = transport.Middleware
 type Option func(*config)
 
 type config struct {
-	apiKey        secret
+	apiKey        transport.Secret
 	apiKeySet     bool
 	baseURL       string
 	baseURLSet    bool
@@ -42,7 +42,7 @@ type config struct {
 // WithAPIKey sets the API key, overriding BREVO_API_KEY. It is sent in the
 // api-key header and never printed.
 func WithAPIKey(key string) Option {
-	return func(c *config) { c.apiKey, c.apiKeySet = secret(key), true }
+	return func(c *config) { c.apiKey, c.apiKeySet = transport.Secret(key), true }
 }
 
 // WithBaseURL sets the API base URL, overriding BREVO_BASE_URL, for example a

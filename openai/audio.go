@@ -183,11 +183,10 @@ func (s *AudioService) transcribe(ctx context.Context, path string, file io.Read
 	if model == "" {
 		return nil, fmt.Errorf("openai: %w: the model is empty", ErrInvalidRequest)
 	}
-	f, err := checkFile(File{Name: filename, Reader: file})
-	if err != nil {
+	if err := checkFile(File{Name: filename, Reader: file}); err != nil {
 		return nil, err
 	}
-	form, err := transport.NewMultipart(fields, []transport.FilePart{{Field: "file", Filename: f.Name, Reader: f.Reader}})
+	form, err := transport.NewMultipart(fields, []transport.FilePart{{Field: "file", Filename: filename, Reader: file}})
 	if err != nil {
 		return nil, fmt.Errorf("openai: %w: %v", ErrInvalidRequest, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+
+	"github.com/reachkit/reachkit/internal/transport"
 )
 
 // Role is the author of a chat message.
@@ -88,7 +90,7 @@ func (c Content) IsZero() bool { return c.Text == "" && c.Parts == nil }
 // MarshalJSON encodes text as a JSON string and parts as an array.
 func (c Content) MarshalJSON() ([]byte, error) {
 	if c.Parts != nil {
-		return marshalNoEscape(c.Parts)
+		return transport.EncodeJSON(c.Parts, nil)
 	}
 	return marshalString(c.Text), nil
 }

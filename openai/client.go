@@ -219,7 +219,7 @@ type call struct {
 func (co *core) newRequest(ctx context.Context, cl *call) (*http.Request, error) {
 	var body io.Reader
 	if cl.body != nil {
-		body = newBodyReader(cl.body)
+		body = bytes.NewReader(cl.body)
 	}
 	if cl.form != nil {
 		rc, err := cl.form.Body()

@@ -132,11 +132,8 @@ func IsAuth(err error) bool {
 func newAPIError(resp *http.Response, limit int64, scrub *transport.Scrubber) *APIError {
 	body, buf, err := transport.ReadErrorBody(resp, limit, scrub)
 	defer transport.PutBuffer(buf)
-	e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: resp.Header.Get(requestIDHeader)}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		e.tooLarge = ratelimit.IsRequestTooLarge(resp.StatusCode, body)
-	}
-	if err == nil && parseErrorEnvelope(body, e) {
+	e, ok := envelopeError(resp, body)
+	if err == nil && ok {
 		return e
 	}
 	e.Message, e.cause = transport.UnreadableError(resp, requestIDHeader, body, err, "not an OpenAI error envelope", scrub)
@@ -156,19 +153,23 @@ type errorBody struct {
 	Code    looseString `json:"code"`
 }
 
+// parseErrorEnvelope fills e from OpenAI's error envelope, reporting false
+// when body is not one. It reads the body as ratelimit does, so that the
+// error and the retry verdict never disagree on what the body said.
 func parseErrorEnvelope(body []byte, e *APIError) bool {
-	if len(body) == 0 || body[0] != '{' {
-		return false
+	b, ok := ratelimit.ParseErrorBody(body)
+	if ok {
+		e.Message, e.Type, e.Param, e.Code = b.Message, b.Type, b.Param, b.Code
 	}
-	var env errorEnvelope
-	if json.Unmarshal(body, &env) != nil || env.Error == nil {
-		return false
-	}
-	e.Message = string(env.Error.Message)
-	e.Type = string(env.Error.Type)
-	e.Param = string(env.Error.Param)
-	e.Code = string(env.Error.Code)
-	return true
+	return ok
+}
+
+// envelopeError builds the *APIError of a reply whose body is OpenAI's
+// error envelope, reporting false when it is not.
+func envelopeError(resp *http.Response, body []byte) (*APIError, bool) {
+	e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: resp.Header.Get(requestIDHeader),
+		tooLarge: ratelimit.IsRequestTooLarge(resp.StatusCode, body)}
+	return e, parseErrorEnvelope(body, e)
 }
 
 // looseString decodes a JSON string, number or boolean as text, and null or

@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -162,7 +163,7 @@ func sniffImage(f File) (File, error) {
 		}
 	} else {
 		n, err = io.ReadFull(f.Reader, head[:])
-		f.Reader = io.MultiReader(bytesReader(head[:n]), f.Reader)
+		f.Reader = io.MultiReader(bytes.NewReader(head[:n]), f.Reader)
 	}
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return f, fmt.Errorf("openai: reading %s: %w", f.Name, err)
@@ -192,24 +193,18 @@ func (s *ImagesService) Edit(ctx context.Context, req ImageEditRequest, opts ...
 	}
 	var files []transport.FilePart
 	for _, img := range req.Images {
-		img, err := checkFile(img)
+		part, err := imagePart(field, img)
 		if err != nil {
 			return nil, err
 		}
-		if img, err = sniffImage(img); err != nil {
-			return nil, err
-		}
-		files = append(files, transport.FilePart{Field: field, Filename: img.Name, ContentType: img.ContentType, Reader: img.Reader})
+		files = append(files, part)
 	}
 	if req.Mask != nil {
-		m, err := checkFile(*req.Mask)
+		part, err := imagePart("mask", *req.Mask)
 		if err != nil {
 			return nil, err
 		}
-		if m, err = sniffImage(m); err != nil {
-			return nil, err
-		}
-		files = append(files, transport.FilePart{Field: "mask", Filename: m.Name, ContentType: m.ContentType, Reader: m.Reader})
+		files = append(files, part)
 	}
 	fields := [][2]string{{"prompt", req.Prompt}}
 	fields = addField(fields, "model", req.Model)
@@ -239,11 +234,8 @@ type ImageVariationRequest struct {
 
 // Variation creates variations of an image.
 func (s *ImagesService) Variation(ctx context.Context, req ImageVariationRequest, opts ...RequestOption) (*ImagesResponse, error) {
-	img, err := checkFile(req.Image)
+	part, err := imagePart("image", req.Image)
 	if err != nil {
-		return nil, err
-	}
-	if img, err = sniffImage(img); err != nil {
 		return nil, err
 	}
 	var fields [][2]string
@@ -252,8 +244,7 @@ func (s *ImagesService) Variation(ctx context.Context, req ImageVariationRequest
 	fields = addField(fields, "size", req.Size)
 	fields = addField(fields, "response_format", req.ResponseFormat)
 	fields = addField(fields, "user", req.User)
-	files := []transport.FilePart{{Field: "image", Filename: img.Name, ContentType: img.ContentType, Reader: img.Reader}}
-	return s.upload(ctx, "images/variations", req.Model, fields, files, opts)
+	return s.upload(ctx, "images/variations", req.Model, fields, []transport.FilePart{part}, opts)
 }
 
 func (s *ImagesService) upload(ctx context.Context, path, model string, fields [][2]string, files []transport.FilePart, opts []RequestOption) (*ImagesResponse, error) {
@@ -269,15 +260,28 @@ func (s *ImagesService) upload(ctx context.Context, path, model string, fields [
 	return out, nil
 }
 
+// imagePart checks an image file and makes it the multipart part field,
+// its content type sniffed when not given.
+func imagePart(field string, f File) (transport.FilePart, error) {
+	if err := checkFile(f); err != nil {
+		return transport.FilePart{}, err
+	}
+	f, err := sniffImage(f)
+	if err != nil {
+		return transport.FilePart{}, err
+	}
+	return transport.FilePart{Field: field, Filename: f.Name, ContentType: f.ContentType, Reader: f.Reader}, nil
+}
+
 // checkFile rejects a file without a reader or a name.
-func checkFile(f File) (File, error) {
+func checkFile(f File) error {
 	if f.Reader == nil {
-		return f, fmt.Errorf("openai: %w: file %q has no reader", ErrInvalidRequest, f.Name)
+		return fmt.Errorf("openai: %w: file %q has no reader", ErrInvalidRequest, f.Name)
 	}
 	if f.Name == "" {
-		return f, fmt.Errorf("openai: %w: a file needs a name: its extension tells the API its format", ErrInvalidRequest)
+		return fmt.Errorf("openai: %w: a file needs a name: its extension tells the API its format", ErrInvalidRequest)
 	}
-	return f, nil
+	return nil
 }
 
 func addField(fields [][2]string, k, v string) [][2]string {

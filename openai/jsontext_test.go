@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/reachkit/reachkit/internal/transport"
 )
 
 func encodeNoEscape(s string) []byte {
@@ -35,7 +37,7 @@ func TestContentNotHTMLEscaped(t *testing.T) {
 		InputMessage(RoleUser, "<b>Tom & Jerry</b>"),
 		InputMessageParts(RoleUser, InputText("<b>Tom & Jerry</b>")),
 	} {
-		b, err := marshalNoEscape(v)
+		b, err := transport.EncodeJSON(v, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

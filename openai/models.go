@@ -2,10 +2,8 @@ package openai
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 // ModelsService lists and describes the models the API key can use.
@@ -42,8 +40,8 @@ func (s *ModelsService) List(ctx context.Context, opts ...RequestOption) (*Model
 
 // Get describes one model.
 func (s *ModelsService) Get(ctx context.Context, id string, opts ...RequestOption) (*Model, error) {
-	if strings.TrimSpace(id) == "" {
-		return nil, fmt.Errorf("openai: %w: model id is empty", ErrInvalidRequest)
+	if err := checkID("model", id); err != nil {
+		return nil, err
 	}
 	out := new(Model)
 	meta, err := s.c.doJSON(ctx, &call{method: http.MethodGet, path: "models/" + url.PathEscape(id), opts: opts}, out)
@@ -56,8 +54,8 @@ func (s *ModelsService) Get(ctx context.Context, id string, opts ...RequestOptio
 
 // Delete deletes a fine-tuned model the organization owns.
 func (s *ModelsService) Delete(ctx context.Context, id string, opts ...RequestOption) (*ModelDeleted, error) {
-	if strings.TrimSpace(id) == "" {
-		return nil, fmt.Errorf("openai: %w: model id is empty", ErrInvalidRequest)
+	if err := checkID("model", id); err != nil {
+		return nil, err
 	}
 	out := new(ModelDeleted)
 	meta, err := s.c.doJSON(ctx, &call{method: http.MethodDelete, path: "models/" + url.PathEscape(id), opts: opts}, out)

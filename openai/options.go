@@ -25,7 +25,7 @@ type Middleware = transport.Middleware
 type Option func(*config)
 
 type config struct {
-	apiKey        secret
+	apiKey        transport.Secret
 	apiKeySet     bool
 	baseURL       string
 	baseURLSet    bool
@@ -52,7 +52,7 @@ type config struct {
 
 // WithAPIKey sets the API key, overriding OPENAI_API_KEY.
 func WithAPIKey(key string) Option {
-	return func(c *config) { c.apiKey, c.apiKeySet = secret(key), true }
+	return func(c *config) { c.apiKey, c.apiKeySet = transport.Secret(key), true }
 }
 
 // WithBaseURL sets the API base URL, overriding OPENAI_BASE_URL, for example

@@ -62,7 +62,7 @@ func (in ResponseInput) IsZero() bool { return in.Text == "" && in.Items == nil 
 // MarshalJSON encodes Text as a string and Items as an array.
 func (in ResponseInput) MarshalJSON() ([]byte, error) {
 	if in.Items != nil {
-		return marshalNoEscape(in.Items)
+		return transport.EncodeJSON(in.Items, nil)
 	}
 	return marshalString(in.Text), nil
 }
@@ -100,7 +100,7 @@ func (c InputContent) IsZero() bool { return c.Text == "" && c.Parts == nil }
 // MarshalJSON encodes Text as a string and Parts as an array.
 func (c InputContent) MarshalJSON() ([]byte, error) {
 	if c.Parts != nil {
-		return marshalNoEscape(c.Parts)
+		return transport.EncodeJSON(c.Parts, nil)
 	}
 	return marshalString(c.Text), nil
 }

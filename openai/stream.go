@@ -141,11 +141,8 @@ func isEventStream(ct string) bool {
 func (co *core) notEventStream(resp *http.Response, cl *call, ct string) error {
 	body, buf, err := transport.ReadErrorBody(resp, 64<<10, co.scrub)
 	defer transport.PutBuffer(buf)
-	if err == nil {
-		e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: resp.Header.Get(requestIDHeader)}
-		if parseErrorEnvelope(body, e) {
-			return fmt.Errorf("openai: %s %s stream: %w", cl.method, cl.path, e)
-		}
+	if e, ok := envelopeError(resp, body); err == nil && ok {
+		return fmt.Errorf("openai: %s %s stream: %w", cl.method, cl.path, e)
 	}
 	if err == nil || errors.Is(err, transport.ErrBodyTooLarge) {
 		err = fmt.Errorf("expected text/event-stream, got %s", ct)

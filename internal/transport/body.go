@@ -90,7 +90,7 @@ func mergeExtra(body []byte, extra map[string]any) ([]byte, error) {
 		buf.Write(kb)
 		buf.WriteByte(':')
 		if v, ok := extra[k]; ok {
-			vb, err := marshalNoEscape(v)
+			vb, err := EncodeJSON(v, nil)
 			if err != nil {
 				return nil, fmt.Errorf("merging Extra[%q]: %w", k, err)
 			}
@@ -101,16 +101,6 @@ func mergeExtra(body []byte, extra map[string]any) ([]byte, error) {
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
-}
-
-func marshalNoEscape(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // bufPool recycles read buffers between calls, so a steady stream of calls

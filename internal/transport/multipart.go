@@ -92,9 +92,10 @@ func NewMultipart(fields [][2]string, files []FilePart) (*Multipart, error) {
 	return m, nil
 }
 
-func escapeQuotes(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "").Replace(s)
-}
+// quoteEscaper is safe for concurrent use, so one serves every call.
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "")
+
+func escapeQuotes(s string) string { return quoteEscaper.Replace(s) }
 
 // position returns the reader's current offset and remaining size, and
 // whether it can be rewound to that offset.
