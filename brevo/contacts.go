@@ -411,6 +411,11 @@ func (s *ContactsService) BatchUpdate(ctx context.Context, contacts []BatchConta
 	if err := validateBatch(contacts); err != nil {
 		return nil, err
 	}
+	return s.batchUpdate(ctx, contacts, opts)
+}
+
+// batchUpdate sends one checked batch.
+func (s *ContactsService) batchUpdate(ctx context.Context, contacts []BatchContact, opts []RequestOption) (*NoContent, error) {
 	meta, err := s.c.send(ctx, &call{method: http.MethodPost, path: "contacts/batch", opts: opts}, batchBody{contacts}, nil, nil)
 	if err != nil {
 		return nil, err
@@ -443,7 +448,7 @@ func (s *ContactsService) UpdateMany(ctx context.Context, contacts []BatchContac
 	for start := 0; start < len(contacts); start += MaxBatch {
 		end := min(start+MaxBatch, len(contacts))
 		chunk := contacts[start:end]
-		nc, err := s.BatchUpdate(ctx, chunk, opts...)
+		nc, err := s.batchUpdate(ctx, chunk, opts) // checked above, with the whole input
 		if err == nil {
 			res.Contacts += len(chunk)
 			res.Calls++

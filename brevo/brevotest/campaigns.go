@@ -3,6 +3,7 @@ package brevotest
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/reachkit/reachkit/brevo"
 )
@@ -58,7 +59,7 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
 		badRequest(brevo.CodeMissingParameter, "htmlContent, htmlUrl or templateId is required").write(w)
 		return
 	}
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := &campaign{templateID: in.TemplateID, htmlURL: in.HTMLURL, stats: emptyStats()}
@@ -138,7 +139,7 @@ func (s *Server) updateCampaign(w http.ResponseWriter, r *http.Request) {
 		e.write(w)
 		return
 	}
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, e := s.campaignFor(r)
@@ -214,7 +215,7 @@ func (s *Server) updateCampaign(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) sendCampaign(w http.ResponseWriter, r *http.Request) {
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, e := s.campaignFor(r)

@@ -25,7 +25,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 		badRequest(brevo.CodeMissingParameter, "email, ext_id or the SMS attribute is required").write(w)
 		return
 	}
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	existing := s.contactByEmail(in.Email)
@@ -115,7 +115,7 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
 		e.write(w)
 		return
 	}
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, e := s.findContact(r)
@@ -176,10 +176,7 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	out := struct {
-		Contacts []brevo.Contact `json:"contacts"`
-		Count    int             `json:"count"`
-	}{Contacts: []brevo.Contact{}, Count: len(all)}
+	out := brevo.ContactPage{Contacts: []brevo.Contact{}, Count: int64(len(all))}
 	for _, c := range pageOf(all, limit, offset, desc) {
 		out.Contacts = append(out.Contacts, c.view(false))
 	}
@@ -202,7 +199,7 @@ func (s *Server) batchContacts(w http.ResponseWriter, r *http.Request) {
 		badRequest(brevo.CodeOutOfRange, "A maximum of %d contacts can be updated in one call, got %d", brevo.MaxBatch, len(in.Contacts)).write(w)
 		return
 	}
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Validate everything first: the call is applied entirely or not at all.
@@ -265,7 +262,7 @@ func (s *Server) importContacts(w http.ResponseWriter, r *http.Request) {
 		badRequest(brevo.CodeMissingParameter, "listIds or newList is required").write(w)
 		return
 	}
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e := s.checkLists(in.ListIDs); e != nil {

@@ -40,11 +40,11 @@ func (s *Server) sendEmail(w http.ResponseWriter, r *http.Request) {
 		e.write(w)
 		return
 	}
-	if e := checkEmail(&in, s.now()); e != nil {
+	now := time.Now()
+	if e := checkEmail(&in, now); e != nil {
 		e.write(w)
 		return
 	}
-	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	base := SentEmail{

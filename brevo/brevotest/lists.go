@@ -3,6 +3,7 @@ package brevotest
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/reachkit/reachkit/brevo"
 )
@@ -24,7 +25,7 @@ func (s *Server) createList(w http.ResponseWriter, r *http.Request) {
 		badRequest(brevo.CodeMissingParameter, "folderId is missing").write(w)
 		return
 	}
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.folders[in.FolderID] == nil {
@@ -89,10 +90,7 @@ func (s *Server) listLists(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ids := sortedIDs(s.lists)
-	out := struct {
-		Lists []brevo.List `json:"lists"`
-		Count int          `json:"count"`
-	}{Lists: []brevo.List{}, Count: len(ids)}
+	out := brevo.ListPage{Lists: []brevo.List{}, Count: int64(len(ids))}
 	for _, id := range pageOf(ids, limit, offset, desc) {
 		out.Lists = append(out.Lists, s.listView(s.lists[id]))
 	}
@@ -211,7 +209,7 @@ func (s *Server) createFolder(w http.ResponseWriter, r *http.Request) {
 		badRequest(brevo.CodeMissingParameter, "name is missing").write(w)
 		return
 	}
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := &folder{id: s.nextID("folder"), name: in.Name, created: now}
@@ -228,10 +226,7 @@ func (s *Server) listFolders(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ids := sortedIDs(s.folders)
-	out := struct {
-		Folders []brevo.Folder `json:"folders"`
-		Count   int            `json:"count"`
-	}{Folders: []brevo.Folder{}, Count: len(ids)}
+	out := brevo.FolderPage{Folders: []brevo.Folder{}, Count: int64(len(ids))}
 	for _, id := range pageOf(ids, limit, offset, desc) {
 		out.Folders = append(out.Folders, s.folderView(s.folders[id]))
 	}

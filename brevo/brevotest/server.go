@@ -47,7 +47,6 @@ const maxRequestBody = 32 << 20
 type Server struct {
 	srv *httptest.Server
 	mux *http.ServeMux
-	now func() time.Time
 
 	mu       sync.Mutex
 	requests []Request
@@ -103,7 +102,6 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	s := &Server{
 		queue:  make(map[string][]Reply),
 		mux:    http.NewServeMux(),
-		now:    time.Now,
 		limits: make(map[string]*window),
 		state:  newState(),
 	}
@@ -275,7 +273,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := normPath(r.URL.Path)
 	r.URL.Path = path
 	r.URL.RawPath = ""
-	now := s.now()
+	now := time.Now()
 
 	s.mu.Lock()
 	idx := len(s.requests)

@@ -95,12 +95,7 @@ type contactWire struct {
 }
 
 func (st *state) attribute(name string) (brevo.Attribute, bool) {
-	for _, a := range st.attributes {
-		if strings.EqualFold(a.Name, name) {
-			return a, true
-		}
-	}
-	return brevo.Attribute{}, false
+	return (&brevo.AttributeList{Attributes: st.attributes}).Find(name)
 }
 
 // checkAttrs validates attribute values against the account's definitions
