@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strings"
@@ -71,32 +72,47 @@ func (s *Server) speech(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// transcribe serves transcriptions and translations with Transcript.
-func (s *Server) transcribe(w http.ResponseWriter, r *http.Request) {
+// eachPart calls f with each part of r's multipart body, until f returns
+// false. On a body that is not multipart, or is malformed, it answers 400
+// and returns false; it also returns false when f stopped.
+func eachPart(w http.ResponseWriter, r *http.Request, f func(*multipart.Part) bool) bool {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "expected a multipart/form-data body: "+err.Error())
-		return
+		return false
 	}
-	fields := map[string][]string{}
-	var size int64
-	hasFile := false
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			break
+			return true
 		}
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "invalid_request_error", "", "malformed multipart body: "+err.Error())
-			return
+			return false
 		}
+		if !f(p) {
+			return false
+		}
+	}
+}
+
+// transcribe serves transcriptions and translations with Transcript.
+func (s *Server) transcribe(w http.ResponseWriter, r *http.Request) {
+	fields := map[string][]string{}
+	var size int64
+	hasFile := false
+	ok := eachPart(w, r, func(p *multipart.Part) bool {
 		if p.FormName() == "file" && p.FileName() != "" {
 			hasFile = true
 			size, _ = io.Copy(io.Discard, p)
-			continue
+			return true
 		}
 		b, _ := io.ReadAll(io.LimitReader(p, 1<<20))
 		fields[p.FormName()] = append(fields[p.FormName()], string(b))
+		return true
+	})
+	if !ok {
+		return
 	}
 	if !hasFile || size == 0 {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "Missing required parameter: 'file'.")

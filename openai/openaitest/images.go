@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 )
@@ -65,27 +66,14 @@ func (s *Server) imagesGenerate(w http.ResponseWriter, r *http.Request) {
 // imagesUpload serves edits and variations: every uploaded image must be a
 // PNG, JPEG or WebP.
 func (s *Server) imagesUpload(w http.ResponseWriter, r *http.Request) {
-	mr, err := r.MultipartReader()
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "expected a multipart/form-data body: "+err.Error())
-		return
-	}
 	fields := map[string]string{}
 	images := 0
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "invalid_request_error", "", "malformed multipart body: "+err.Error())
-			return
-		}
+	ok := eachPart(w, r, func(p *multipart.Part) bool {
 		name := p.FormName()
 		if p.FileName() == "" {
 			b, _ := io.ReadAll(io.LimitReader(p, 1<<20))
 			fields[name] = string(b)
-			continue
+			return true
 		}
 		head := make([]byte, 8)
 		n, _ := io.ReadFull(p, head)
@@ -94,11 +82,15 @@ func (s *Server) imagesUpload(w http.ResponseWriter, r *http.Request) {
 		if ct != "image/png" && ct != "image/jpeg" && ct != "image/webp" && !bytes.HasPrefix(head[:n], []byte("RIFF")) {
 			writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_image_format",
 				"Invalid file '"+p.FileName()+"': unsupported mimetype ('"+ct+"'). Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'.")
-			return
+			return false
 		}
 		if name == "image" || name == "image[]" {
 			images++
 		}
+		return true
+	})
+	if !ok {
+		return
 	}
 	if images == 0 {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "Missing required parameter: 'image'.")
