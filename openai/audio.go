@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/reachkit/reachkit/internal/transport"
 	"github.com/reachkit/reachkit/ratelimit"
@@ -224,5 +223,5 @@ func (co *core) doText(ctx context.Context, cl *call) (Meta, string, error) {
 	if err != nil {
 		return meta, "", fmt.Errorf("openai: %s %s: %w", cl.method, cl.path, transport.NewDecodeError(resp, requestIDHeader, co.scrub.Bytes(buf.Bytes()), err))
 	}
-	return meta, strings.Clone(buf.String()), nil
+	return meta, buf.String(), nil
 }

@@ -171,14 +171,19 @@ func (st *ChatStream) Current() *ChatCompletionChunk { return &st.wire.ChatCompl
 // ends the iteration as a final (nil, err) pair. Breaking out of the loop
 // closes the stream.
 func (st *ChatStream) All() iter.Seq2[*ChatCompletionChunk, error] {
-	return func(yield func(*ChatCompletionChunk, error) bool) {
-		defer st.Close()
-		for st.Next() {
-			if !yield(st.Current(), nil) {
+	return all(st.eventStream, st.Next, st.Current)
+}
+
+// all iterates over a stream: next advances it, cur returns the current item.
+func all[T any](s *eventStream, next func() bool, cur func() *T) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		defer s.Close()
+		for next() {
+			if !yield(cur(), nil) {
 				return
 			}
 		}
-		if err := st.Err(); err != nil {
+		if err := s.Err(); err != nil {
 			yield(nil, err)
 		}
 	}
@@ -277,15 +282,11 @@ func (a *chatAccumulator) choice(index int) *choiceAcc {
 	}
 	a.choices = append(a.choices, choiceAcc{index: index})
 	// Keep choices ordered by index whatever order they first arrive in.
-	for i := len(a.choices) - 1; i > 0 && a.choices[i-1].index > a.choices[i].index; i-- {
+	i := len(a.choices) - 1
+	for ; i > 0 && a.choices[i-1].index > a.choices[i].index; i-- {
 		a.choices[i-1], a.choices[i] = a.choices[i], a.choices[i-1]
 	}
-	for i := range a.choices {
-		if a.choices[i].index == index {
-			return &a.choices[i]
-		}
-	}
-	return nil // unreachable
+	return &a.choices[i]
 }
 
 func (a *chatAccumulator) addChoice(ch *ChunkChoice) {

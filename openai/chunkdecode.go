@@ -2,7 +2,6 @@ package openai
 
 import (
 	"bytes"
-	"encoding/json"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -25,15 +24,15 @@ func decodeChunk(data []byte, c *ChatCompletionChunk, prev *ChatCompletionChunk)
 	ok := d.object(func(key []byte) bool {
 		switch string(key) {
 		case "id":
-			return d.internString(&c.ID, prev.ID)
+			return d.str(&c.ID, prev.ID)
 		case "object":
-			return d.internString(&c.Object, prev.Object)
+			return d.str(&c.Object, prev.Object)
 		case "model":
-			return d.internString(&c.Model, prev.Model)
+			return d.str(&c.Model, prev.Model)
 		case "system_fingerprint":
-			return d.internString(&c.SystemFingerprint, prev.SystemFingerprint)
+			return d.str(&c.SystemFingerprint, prev.SystemFingerprint)
 		case "service_tier":
-			return d.internString(&c.ServiceTier, prev.ServiceTier)
+			return d.str(&c.ServiceTier, prev.ServiceTier)
 		case "created":
 			return d.int64(&c.Created)
 		case "choices":
@@ -45,7 +44,7 @@ func decodeChunk(data []byte, c *ChatCompletionChunk, prev *ChatCompletionChunk)
 			seenChoices = true
 			return d.choices(c)
 		case "usage":
-			return d.usage(c)
+			return d.usageObject(&c.Usage)
 		case "error":
 			return d.null()
 		}
@@ -157,47 +156,30 @@ func (d *chunkScanner) rawString() ([]byte, bool) {
 }
 
 // str reads a string or null into dst; null leaves dst as it is, as
-// encoding/json does.
-func (d *chunkScanner) str(dst *string) bool {
+// encoding/json does. A string equal to one of consts is taken from consts,
+// so that it costs no allocation.
+func (d *chunkScanner) str(dst *string, consts ...string) bool {
 	if d.peek() == 'n' {
 		return d.null()
 	}
-	start := d.i
-	raw, ok := d.rawString()
-	if !ok {
-		return false
-	}
-	if raw != nil {
-		*dst = string(raw)
-		return true
-	}
-	d.i = start
-	s, ok := d.unquote()
-	if ok {
-		*dst = s
-	}
-	return ok
-}
-
-// internString reads a string like str, reusing prev when equal.
-func (d *chunkScanner) internString(dst *string, prev string) bool {
-	if d.peek() == 'n' {
-		return d.null()
-	}
-	start := d.i
 	raw, ok := d.rawString()
 	if !ok {
 		return false
 	}
 	if raw == nil {
-		d.i = start
-		return d.str(dst)
+		s, ok := d.unquote()
+		if ok {
+			*dst = s
+		}
+		return ok
 	}
-	if string(raw) == prev {
-		*dst = prev
-	} else {
-		*dst = string(raw)
+	for _, k := range consts {
+		if string(raw) == k {
+			*dst = k
+			return true
+		}
 	}
+	*dst = string(raw)
 	return true
 }
 
@@ -344,16 +326,11 @@ func (d *chunkScanner) choices(c *ChatCompletionChunk) bool {
 	if d.peek() != '[' {
 		return false // null sets the slice to nil: leave it to encoding/json
 	}
-	d.i++
 	c.Choices = c.Choices[:0]
 	if c.Choices == nil {
 		c.Choices = []ChunkChoice{} // "[]" is an empty slice, not nil
 	}
-	if d.peek() == ']' {
-		d.i++
-		return true
-	}
-	for {
+	return d.array(func() bool {
 		if len(c.Choices) < cap(c.Choices) {
 			c.Choices = c.Choices[:len(c.Choices)+1]
 			c.Choices[len(c.Choices)-1] = ChunkChoice{}
@@ -361,7 +338,7 @@ func (d *chunkScanner) choices(c *ChatCompletionChunk) bool {
 			c.Choices = append(c.Choices, ChunkChoice{})
 		}
 		ch := &c.Choices[len(c.Choices)-1]
-		ok := d.object(func(key []byte) bool {
+		return d.object(func(key []byte) bool {
 			switch string(key) {
 			case "index":
 				return d.int(&ch.Index)
@@ -374,7 +351,24 @@ func (d *chunkScanner) choices(c *ChatCompletionChunk) bool {
 			}
 			return d.skipUnknown(key, "index", "delta", "finish_reason", "logprobs")
 		})
-		if !ok {
+	})
+}
+
+// roles are the usual roles, read without allocating.
+var roles = []string{"assistant", "user", "system", "developer", "tool"}
+
+// array reads an array, calling elem for each element with the scanner at it.
+func (d *chunkScanner) array(elem func() bool) bool {
+	if d.peek() != '[' {
+		return false
+	}
+	d.i++
+	if d.peek() == ']' {
+		d.i++
+		return true
+	}
+	for {
+		if !elem() {
 			return false
 		}
 		switch d.peek() {
@@ -396,14 +390,7 @@ func (d *chunkScanner) delta(dl *ChunkDelta) bool {
 	return d.object(func(key []byte) bool {
 		switch string(key) {
 		case "role":
-			var s string
-			if !d.constString(&s, "assistant", "user", "system", "developer", "tool") {
-				return false
-			}
-			if s != "" {
-				dl.Role = Role(s)
-			}
-			return true
+			return d.str((*string)(&dl.Role), roles...)
 		case "content":
 			return d.str(&dl.Content)
 		case "refusal":
@@ -415,59 +402,11 @@ func (d *chunkScanner) delta(dl *ChunkDelta) bool {
 	})
 }
 
-// constString reads a string or null into dst, taking the constant from
-// consts when the string equals one, so that it costs no allocation.
-func (d *chunkScanner) constString(dst *string, consts ...string) bool {
-	if d.peek() == 'n' {
-		return d.null()
-	}
-	start := d.i
-	raw, ok := d.rawString()
-	if !ok {
-		return false
-	}
-	if raw == nil {
-		d.i = start
-		return d.str(dst)
-	}
-	for _, k := range consts {
-		if string(raw) == k {
-			*dst = k
-			return true
-		}
-	}
-	*dst = string(raw)
-	return true
-}
-
-// usage reads null, or an object that encoding/json decodes into a new
-// Usage (one chunk per stream carries it).
-func (d *chunkScanner) usage(c *ChatCompletionChunk) bool {
-	if d.peek() == 'n' {
-		return d.null()
-	}
-	start := d.i
-	if !d.skip(0) {
-		return false
-	}
-	u := new(Usage)
-	if json.Unmarshal(d.b[start:d.i], u) != nil {
-		return false
-	}
-	c.Usage = u
-	return true
-}
-
 // skipUnknown skips the value of a key the struct does not have. A key that
 // encoding/json would match case-insensitively to a known one is not
 // handled.
 func (d *chunkScanner) skipUnknown(key []byte, known ...string) bool {
-	for _, k := range known {
-		if bytes.EqualFold(key, []byte(k)) {
-			return false
-		}
-	}
-	return d.skip(0)
+	return !foldsTo(key, known...) && d.skip(0)
 }
 
 // skip skips one value of any kind.
@@ -477,35 +416,12 @@ func (d *chunkScanner) skip(depth int) bool {
 	}
 	switch d.peek() {
 	case '"':
-		start := d.i
-		raw, ok := d.rawString()
-		if ok && raw == nil {
-			d.i = start
-			_, ok = d.unquote()
-		}
-		return ok
+		var s string
+		return d.str(&s)
 	case '{':
 		return d.object(func([]byte) bool { return d.skip(depth + 1) })
 	case '[':
-		d.i++
-		if d.peek() == ']' {
-			d.i++
-			return true
-		}
-		for {
-			if !d.skip(depth + 1) {
-				return false
-			}
-			switch d.peek() {
-			case ',':
-				d.i++
-			case ']':
-				d.i++
-				return true
-			default:
-				return false
-			}
-		}
+		return d.array(func() bool { return d.skip(depth + 1) })
 	case 't':
 		return d.literal("true")
 	case 'f':

@@ -19,13 +19,13 @@ func decodeCompletion(data []byte, c *ChatCompletion) bool {
 		case "id":
 			return d.str(&c.ID)
 		case "object":
-			return d.constString(&c.Object, "chat.completion")
+			return d.str(&c.Object, "chat.completion")
 		case "model":
 			return d.str(&c.Model)
 		case "system_fingerprint":
 			return d.str(&c.SystemFingerprint)
 		case "service_tier":
-			return d.constString(&c.ServiceTier, "default", "auto", "flex", "priority", "scale")
+			return d.str(&c.ServiceTier, "default", "auto", "flex", "priority", "scale")
 		case "created":
 			return d.int64(&c.Created)
 		case "choices":
@@ -52,42 +52,24 @@ func (d *chunkScanner) completionChoices(c *ChatCompletion) bool {
 	if d.peek() != '[' {
 		return false // null sets the slice to nil: leave it to encoding/json
 	}
-	d.i++
 	c.Choices = []ChatChoice{}
-	if d.peek() == ']' {
-		d.i++
-		return true
-	}
-	c.Choices = make([]ChatChoice, 0, 1)
-	for {
+	return d.array(func() bool {
 		c.Choices = append(c.Choices, ChatChoice{})
 		ch := &c.Choices[len(c.Choices)-1]
-		ok := d.object(func(key []byte) bool {
+		return d.object(func(key []byte) bool {
 			switch string(key) {
 			case "index":
 				return d.int(&ch.Index)
 			case "message":
 				return d.message(&ch.Message)
 			case "finish_reason":
-				return d.constString(&ch.FinishReason, "stop", "length", "tool_calls", "content_filter", "function_call")
+				return d.str(&ch.FinishReason, "stop", "length", "tool_calls", "content_filter", "function_call")
 			case "logprobs":
 				return d.null()
 			}
 			return d.skipUnknown(key, "index", "message", "finish_reason", "logprobs")
 		})
-		if !ok {
-			return false
-		}
-		switch d.peek() {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			return true
-		default:
-			return false
-		}
-	}
+	})
 }
 
 func (d *chunkScanner) message(m *ChatCompletionMessage) bool {
@@ -97,14 +79,7 @@ func (d *chunkScanner) message(m *ChatCompletionMessage) bool {
 	return d.object(func(key []byte) bool {
 		switch string(key) {
 		case "role":
-			var s string
-			if !d.constString(&s, "assistant", "user", "system", "developer", "tool") {
-				return false
-			}
-			if s != "" {
-				m.Role = Role(s)
-			}
-			return true
+			return d.str((*string)(&m.Role), roles...)
 		case "content":
 			return d.str(&m.Content)
 		case "refusal":

@@ -244,17 +244,7 @@ func (st *ResponseStream) Current() *ResponseEvent { return &st.cur }
 // ends the iteration as a final (nil, err) pair. Breaking out of the loop
 // closes the stream.
 func (st *ResponseStream) All() iter.Seq2[*ResponseEvent, error] {
-	return func(yield func(*ResponseEvent, error) bool) {
-		defer st.Close()
-		for st.Next() {
-			if !yield(st.Current(), nil) {
-				return
-			}
-		}
-		if err := st.Err(); err != nil {
-			yield(nil, err)
-		}
-	}
+	return all(st.eventStream, st.Next, st.Current)
 }
 
 // Response returns the last response object the stream carried: after

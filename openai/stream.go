@@ -23,7 +23,6 @@ type eventStream struct {
 	ctx     context.Context
 	parent  context.Context // the caller's
 	cancel  context.CancelFunc
-	timer   *time.Timer
 	expired *atomic.Bool // the header timeout fired
 	idle    *time.Timer  // WithStreamIdleTimeout: re-armed by every read
 	idled   *atomic.Bool // the idle timeout fired
@@ -33,8 +32,7 @@ type eventStream struct {
 	err     error
 	done    bool
 	path    string
-	events  int  // events delivered, [DONE] excluded
-	sawDone bool // the stream ended with [DONE]
+	events  int // events delivered, [DONE] excluded
 
 	// complete reports whether what arrived is a whole stream, for a
 	// stream that ends without [DONE]; nil means only [DONE] ends one.
@@ -69,10 +67,11 @@ func (co *core) openStream(ctx context.Context, cl *call) *eventStream {
 		ctx, s.info = ratelimit.WithRetryInfo(ctx)
 	}
 	s.ctx = ctx
+	var timer *time.Timer
 	if co.timeout > 0 {
 		expired := s.expired
 		cancel := s.cancel
-		s.timer = time.AfterFunc(co.timeout, func() {
+		timer = time.AfterFunc(co.timeout, func() {
 			expired.Store(true)
 			cancel()
 		})
@@ -82,7 +81,7 @@ func (co *core) openStream(ctx context.Context, cl *call) *eventStream {
 		cl.accept = acceptEventStream
 	}
 	resp, err := co.do(ctx, cl)
-	if s.timer != nil && !s.timer.Stop() && s.expired.Load() {
+	if timer != nil && !timer.Stop() && s.expired.Load() {
 		if resp != nil {
 			resp.Body.Close()
 		}
@@ -205,7 +204,6 @@ func (s *eventStream) next() (typ string, data []byte, ok bool) {
 	}
 	ev := s.dec.Event()
 	if ev.IsDone() {
-		s.sawDone = true
 		s.finish()
 		return "", nil, false
 	}

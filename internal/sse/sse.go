@@ -323,10 +323,8 @@ func (d *Decoder) appendData(value []byte) bool {
 		if d.alias == nil {
 			d.alias = d.buf[:0]
 		}
-	case d.alias != nil:
-		d.materialize()
-		d.data = append(append(d.data, '\n'), value...)
 	default:
+		d.materialize()
 		d.data = append(append(d.data, '\n'), value...)
 	}
 	d.hasData = true
