@@ -113,7 +113,12 @@ func IsRequestTooLarge(status int, body []byte) bool {
 		return false
 	}
 	e, ok := ParseErrorBody(body)
-	if !ok || indexASCIIFold(e.Message, "request too large") < 0 {
+	return ok && requestTooLarge(e)
+}
+
+// requestTooLarge is IsRequestTooLarge for an error body already parsed.
+func requestTooLarge(e ErrorBody) bool {
+	if indexASCIIFold(e.Message, "request too large") < 0 {
 		return false
 	}
 	limit, okL := numberAfter(e.Message, "Limit ")
@@ -181,7 +186,7 @@ func Classify(status int, header http.Header, body []byte) Verdict {
 			case IsQuotaCode(e.Type):
 				return Verdict{Reason: e.Type}
 			}
-			if IsRequestTooLarge(status, body) {
+			if requestTooLarge(e) {
 				return Verdict{Reason: "request too large"}
 			}
 		}

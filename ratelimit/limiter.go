@@ -441,7 +441,7 @@ func countedAt(sent time.Time, h http.Header, now time.Time) time.Time {
 // pause: waiting cannot help.
 func (l *Limiter) pauseFor(s *keyState, res *reservation, budgets [numBuckets]Budget, h http.Header, body []byte, now time.Time) (time.Duration, bool) {
 	e, _ := ParseErrorBody(body)
-	if IsQuotaCode(e.Type) || IsQuotaCode(e.Code) || IsRequestTooLarge(http.StatusTooManyRequests, body) {
+	if IsQuotaCode(e.Type) || IsQuotaCode(e.Code) || requestTooLarge(e) {
 		return 0, false
 	}
 	var d time.Duration

@@ -310,13 +310,11 @@ func (e *Encoding) prefixLen(text string, n int) (cut int, whole bool) {
 	for i := 0; i < len(text); {
 		j := e.next(e.classes, text, i)
 		piece := text[i:j]
-		if _, ok := e.ranks[piece]; ok {
-			count++
-		} else if k := e.countPiece(piece); count+k <= n {
-			count += k
-		} else {
+		k := e.countPiece(piece) // count < n here, so a whole token always fits
+		if count+k > n {
 			return i + e.tokenOffset(piece, n-count), false
 		}
+		count += k
 		if count == n && j < len(text) {
 			return j, false
 		}

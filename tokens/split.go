@@ -41,6 +41,7 @@ const (
 	clsN
 	clsSpace
 	clsCRLF
+	clsOther // none of the above
 
 	clsL = clsLu | clsLl | clsLt | clsLm | clsLo
 	// clsUpper is o200k's [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}].
@@ -100,7 +101,7 @@ func classifySlow(r rune) class {
 	case unicode.Is(unicode.Lt, r):
 		return clsLt
 	}
-	return 0
+	return clsOther
 }
 
 // at returns the rune starting at byte i, its class and its width. At the end
@@ -125,18 +126,6 @@ func (t *classTable) scan(s string, i int, want class) int {
 	for i < len(s) {
 		_, c, w := t.at(s, i)
 		if c&want == 0 {
-			break
-		}
-		i += w
-	}
-	return i
-}
-
-// scanOther returns the end of a run of [^\s\p{L}\p{N}] runes.
-func (t *classTable) scanOther(s string, i int) int {
-	for i < len(s) {
-		_, c, w := t.at(s, i)
-		if c&clsNotOther != 0 {
 			break
 		}
 		i += w
@@ -231,11 +220,11 @@ func (t *classTable) nextCl100k(s string, i int) int {
 	// ' ?[^\s\p{L}\p{N}]+[\r\n]*'
 	if r == ' ' {
 		if _, c2, w2 := t.at(s, i+1); w2 > 0 && c2&clsNotOther == 0 {
-			return scanBytes(s, t.scanOther(s, i+1+w2), '\r', '\n', 0)
+			return scanBytes(s, t.scan(s, i+1+w2, clsM|clsOther), '\r', '\n', 0)
 		}
 	}
 	if c&clsNotOther == 0 {
-		return scanBytes(s, t.scanOther(s, i+w), '\r', '\n', 0)
+		return scanBytes(s, t.scan(s, i+w, clsM|clsOther), '\r', '\n', 0)
 	}
 	return t.scanSpace(s, i)
 }
@@ -287,11 +276,11 @@ func (t *classTable) nextO200k(s string, i int) int {
 	// ' ?[^\s\p{L}\p{N}]+[\r\n/]*'
 	if r == ' ' {
 		if _, c2, w2 := t.at(s, i+1); w2 > 0 && c2&clsNotOther == 0 {
-			return scanBytes(s, t.scanOther(s, i+1+w2), '\r', '\n', '/')
+			return scanBytes(s, t.scan(s, i+1+w2, clsM|clsOther), '\r', '\n', '/')
 		}
 	}
 	if c&clsNotOther == 0 {
-		return scanBytes(s, t.scanOther(s, i+w), '\r', '\n', '/')
+		return scanBytes(s, t.scan(s, i+w, clsM|clsOther), '\r', '\n', '/')
 	}
 	return t.scanSpace(s, i)
 }

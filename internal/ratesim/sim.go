@@ -77,10 +77,9 @@ type Config struct {
 // put it in front of a handler with Wrap, and read Stats. It is safe for
 // concurrent use.
 type Simulator struct {
-	cfg    Config
-	now    func() time.Time
-	window time.Duration
-	start  time.Time
+	cfg   Config
+	now   func() time.Time
+	start time.Time
 
 	mu      sync.Mutex
 	groups  map[string]*group
@@ -90,7 +89,6 @@ type Simulator struct {
 }
 
 type group struct {
-	name        string
 	limits      Limits
 	override    bool // limits set for this group rather than the default
 	req, tok    float64
@@ -118,7 +116,7 @@ func New(cfg Config) *Simulator {
 		cfg.Organization = "org-ratesim"
 	}
 	cfg.CoTenant = math.Min(math.Max(cfg.CoTenant, 0), 1)
-	s := &Simulator{cfg: cfg, now: cfg.Now, window: cfg.Window, groups: make(map[string]*group)}
+	s := &Simulator{cfg: cfg, now: cfg.Now, groups: make(map[string]*group)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -176,7 +174,7 @@ func (s *Simulator) group(name string, now time.Time) *group {
 		if !ok {
 			l = s.cfg.Default
 		}
-		g = &group{name: name, limits: l, override: ok, req: float64(l.RPM), tok: float64(l.TPM), at: now}
+		g = &group{limits: l, override: ok, req: float64(l.RPM), tok: float64(l.TPM), at: now}
 		s.groups[name] = g
 	}
 	return g
@@ -189,7 +187,7 @@ func (s *Simulator) advance(g *group, now time.Time) {
 		return
 	}
 	g.at = now
-	w := s.window.Seconds()
+	w := s.cfg.Window.Seconds()
 	f := s.cfg.CoTenant
 	// The co-tenant's demand accrues continuously and is taken in requests
 	// of coTenantChunk of the limit, when the budget has room for them.
@@ -219,12 +217,12 @@ func (s *Simulator) advance(g *group, now time.Time) {
 // to now. It must run before limits or groups change. s.mu is held.
 func (s *Simulator) account(now time.Time) {
 	for s.segAt.Before(now) {
-		i := int(s.segAt.Sub(s.start) / s.window)
-		end := s.start.Add(time.Duration(i+1) * s.window)
+		i := int(s.segAt.Sub(s.start) / s.cfg.Window)
+		end := s.start.Add(time.Duration(i+1) * s.cfg.Window)
 		if end.After(now) {
 			end = now
 		}
-		frac := end.Sub(s.segAt).Seconds() / s.window.Seconds()
+		frac := end.Sub(s.segAt).Seconds() / s.cfg.Window.Seconds()
 		win := s.windowIndex(i)
 		for _, g := range s.groups {
 			win.RequestCapacity += float64(g.limits.RPM) * frac
@@ -236,7 +234,7 @@ func (s *Simulator) account(now time.Time) {
 
 // windowAt returns the statistics of the window that contains t.
 func (s *Simulator) windowAt(t time.Time) *Window {
-	return s.windowIndex(int(t.Sub(s.start) / s.window))
+	return s.windowIndex(int(t.Sub(s.start) / s.cfg.Window))
 }
 
 func (s *Simulator) windowIndex(i int) *Window {
@@ -244,7 +242,7 @@ func (s *Simulator) windowIndex(i int) *Window {
 		i = 0
 	}
 	for len(s.stats.Windows) <= i {
-		s.stats.Windows = append(s.stats.Windows, Window{Start: time.Duration(len(s.stats.Windows)) * s.window})
+		s.stats.Windows = append(s.stats.Windows, Window{Start: time.Duration(len(s.stats.Windows)) * s.cfg.Window})
 	}
 	return &s.stats.Windows[i]
 }
@@ -379,9 +377,9 @@ func (s *Simulator) admit(h http.Header, req request) (bool, rejection) {
 // timeToReach is how long a budget at level takes to reach target.
 func (s *Simulator) timeToReach(level, target, limit float64) time.Duration {
 	if limit <= 0 {
-		return s.window
+		return s.cfg.Window
 	}
-	return time.Duration(math.Ceil((target - level) / limit * float64(s.window)))
+	return time.Duration(math.Ceil((target - level) / limit * float64(s.cfg.Window)))
 }
 
 func (s *Simulator) writeHeaders(h http.Header, g *group) {

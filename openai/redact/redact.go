@@ -292,11 +292,7 @@ func (s *Session) placeholderFor(k kindIndex, value string) string {
 // "" to leave it as it is, when the session does not use lit for a value, or
 // else a placeholder of its own that restores to lit.
 func (s *Session) escape(lit string, k kindIndex) string {
-	orig, owned := s.original[lit]
-	if !owned || orig == lit {
-		if !owned {
-			s.reserve(lit)
-		}
+	if s.original[lit] == lit { // reserveLiterals has put every literal of the text in original
 		return ""
 	}
 	if ph, ok := s.placeholder[lit]; ok {
